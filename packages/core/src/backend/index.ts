@@ -1,0 +1,3 @@
+export { selectBackend, currentBackend, describeBackend, type BackendInfo, type SelectBackendOptions } from './select-backend.js';
+export type { BackendChoice, BackendName, BackendProvider, BackendSetupOptions, BackendDetails, ProbeResult } from './provider.js';
+export { isNode, cpuCount } from './environment.js';

@@ -1,0 +1,21 @@
+import type { Options } from 'tsup';
+
+/**
+ * One tsup recipe for every @fr package: ESM + CJS + d.ts, one entry per public subpath.
+ * Dependencies stay external, except tfjs-core's per-file gradient registrations, which are
+ * bundled because Node cannot load those extensionless ESM files directly.
+ */
+export function frPackage(entry: Record<string, string>, extra: Partial<Options> = {}): Options {
+  return {
+    entry,
+    format: ['esm', 'cjs'],
+    dts: { compilerOptions: { paths: {} } },
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+    splitting: true,
+    treeshake: true,
+    noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
+    ...extra,
+  };
+}
