@@ -5,6 +5,15 @@
 export { tf } from './tf.js';
 export * from './backend/index.js';
 export * from './nn/index.js';
+export * from './math/index.js';
 export { Rng, type RngState, type RandomSource } from './random/rng.js';
 export type { Backbone, BackboneOutput, Preprocessing } from './contract/backbone.js';
+export type * from './contract/plugin.js';
+export { defineMargin, defineCenterBank, defineLoss, defineAugment } from './contract/define.js';
+export { validateComposition, availableCapabilities, CompositionError, type Composition } from './contract/compose.js';
 export type { HostBatch, BatchRequest, TrainingDataset } from './data/dataset.js';
+export * from './train/index.js';
+export * from './checkpoint/index.js';
+export { fullFC, type FullFCOptions } from './centers/full-fc.js';
+export { syntheticIdentities, type SyntheticIdentitiesOptions } from './data/synthetic.js';
+export { scoped } from './util/scope.js';

@@ -11,6 +11,6 @@ export class PReLU extends Module {
   }
 
   forward<T extends tf.Tensor>(x: T): T {
-    return tf.prelu(x, this.alpha) as T;
+    return tf.prelu(x, this.alpha as tf.Tensor) as T;
   }
 }
