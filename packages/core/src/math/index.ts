@@ -1,6 +1,6 @@
 export { l2Normalize, rowNorm } from './normalize.js';
 export { cosineToCentres } from './cosine.js';
-export { detach, constantOf, straightThrough } from './gradient.js';
+export { detach, constantOf, straightThrough, unaryCustomGrad, type UnaryGradient } from './gradient.js';
 export { safeSine, safeAcos, targetCosine, replaceTargetLogit } from './margin.js';
 export { softmaxCrossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
 export { pairwiseEuclidean } from './pairwise-distance.js';

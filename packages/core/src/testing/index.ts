@@ -1,5 +1,19 @@
 /**
- * @fr/core/testing — helpers for testing @fr plugins: a tiny backbone and a conformance kit.
+ * @fr/core/testing — for authors of @fr plugins: a conformance kit to run in your own tests, and
+ * a tiny backbone to compose with.
+ * @example
+ * ```ts
+ * import { checkMarginPlugin, assertConforms } from '@fr/core/testing';
+ * test('my margin conforms', () => assertConforms(checkMarginPlugin(() => myMargin({ s: 32 }))));
+ * ```
  * @packageDocumentation
  */
 export { tinyBackbone, type TinyBackboneOptions } from './tiny-backbone.js';
+export {
+  checkMarginPlugin, checkCenterBank, checkLossPlugin, checkAugmentPlugin,
+  type ConformanceOptions, type LossConformanceOptions, type AugmentConformanceOptions,
+} from './conformance.js';
+export {
+  assertConforms, checkGradients, checkNoLeak, expectFinite, expectIdentical,
+  type CheckResult, type ConformanceReport, type GradientCheckOptions,
+} from './checks.js';
