@@ -1,4 +1,5 @@
 import type { GoldenAdapter } from '../schema.js';
+import { verificationAdapter } from './verification.js';
 
 /** Every adapter the golden runner knows. Add one per method family. */
-export const adapters: readonly GoldenAdapter[] = [];
+export const adapters: readonly GoldenAdapter[] = [verificationAdapter];

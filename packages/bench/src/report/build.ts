@@ -1,0 +1,258 @@
+/**
+ * The verification report as a plain JSON-serialisable object: every metric of the insightface
+ * protocol plus ROC analysis and score histograms, with dataset/model metadata.
+ */
+import type { EmbeddingMatrix, PairLabels } from '../eval/matrix.js';
+import { auc, DEFAULT_FAR_TARGETS, equalErrorRate, rocCurve, tarAtFar } from '../eval/roc.js';
+import {
+  evaluateVerification,
+  evaluateVerificationDistances,
+  type VerificationResult,
+} from '../eval/verification.js';
+
+/** Inputs of a verification report: pair embeddings (or distances), labels and metadata. */
+export interface VerificationReportInput {
+  /** Dataset name, e.g. `"lfw"`. */
+  readonly dataset: string;
+  /** Model name, e.g. `"r50-arcface @ epoch 20"`. */
+  readonly model: string;
+  /** N same/different flags. */
+  readonly issame: PairLabels;
+  /** (2N, d) pair embeddings (rows 2k, 2k+1 = pair k). Give this or `distances` or `result`. */
+  readonly embeddings?: EmbeddingMatrix;
+  /** (2N, d) embeddings of the flipped images (summed to `embeddings` before normalising). */
+  readonly flipped?: EmbeddingMatrix | null;
+  /** N squared L2 distances of normalised pair embeddings, instead of `embeddings`. */
+  readonly distances?: ArrayLike<number>;
+  /** A result of {@link evaluateVerification} computed already, instead of `embeddings`/`distances`. */
+  readonly result?: VerificationResult;
+  /** Report time (default: now). */
+  readonly timestamp?: Date | string;
+  /** Number of folds (default 10). */
+  readonly nFolds?: number;
+  /** FAR targets for TAR@FAR (default 1e-1, 1e-2, 1e-3, 1e-4). */
+  readonly farTargets?: readonly number[];
+  /** Number of histogram bins over [0, 4] (default 80). */
+  readonly histogramBins?: number;
+  /** Free-form extra metadata shown in the report (checkpoint, backend, image size, …). */
+  readonly metadata?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A threshold expressed on both scores of normalised embeddings (`cos = 1 − d/2`). */
+export interface DualThreshold {
+  /** Squared L2 distance. */
+  readonly squaredL2: number;
+  /** The equivalent cosine similarity `1 − squaredL2 / 2`. */
+  readonly cosine: number;
+}
+
+/** One TAR@FAR row of the report. */
+export type ReportTarAtFar =
+  | {
+      readonly far: number;
+      readonly available: true;
+      readonly tar: number;
+      readonly achievedFar: number;
+      /**
+       * Accept when `distance ≤ threshold.squaredL2` (equivalently `cos ≥ threshold.cosine`);
+       * `null` when the operating point accepts no pair.
+       */
+      readonly threshold: DualThreshold | null;
+    }
+  | { readonly far: number; readonly available: false; readonly reason: string };
+
+/** ROC section of the report (score: cosine similarity, i.e. negated squared L2 distance). */
+export type ReportRoc =
+  | {
+      readonly available: true;
+      readonly auc: number;
+      readonly eer: number;
+      /** Threshold at the EER crossing (interpolated). */
+      readonly eerThreshold: DualThreshold;
+      readonly tarAtFar: readonly ReportTarAtFar[];
+      /** The full curve over all unique distances, from (0, 0) to (1, 1). */
+      readonly curve: { readonly fpr: readonly number[]; readonly tpr: readonly number[] };
+    }
+  | { readonly available: false; readonly reason: string };
+
+/** The JSON verification report. */
+export interface VerificationReport {
+  readonly schema: 'fr-bench/verification-report@1';
+  readonly dataset: string;
+  readonly model: string;
+  /** ISO 8601. */
+  readonly timestamp: string;
+  readonly pairCount: number;
+  readonly genuineCount: number;
+  readonly impostorCount: number;
+  readonly embeddingDim: number | null;
+  readonly usedFlip: boolean;
+  readonly metadata: Readonly<Record<string, string | number | boolean>>;
+  readonly protocol: {
+    readonly name: 'insightface-bin';
+    readonly folds: number;
+    readonly thresholdCount: number;
+    readonly thresholdMin: number;
+    readonly thresholdMax: number;
+    readonly rule: string;
+    readonly embedding: string;
+  };
+  /** Mean and population std of the fold accuracies. */
+  readonly accuracy: { readonly mean: number; readonly std: number };
+  /** Mean L2 norm of the raw embeddings (null when built from distances). */
+  readonly xnorm: number | null;
+  readonly folds: readonly {
+    readonly fold: number;
+    readonly start: number;
+    readonly end: number;
+    readonly size: number;
+    readonly threshold: number;
+    readonly trainAccuracy: number;
+    readonly accuracy: number;
+    readonly truePositives: number;
+    readonly trueNegatives: number;
+    readonly falsePositives: number;
+    readonly falseNegatives: number;
+  }[];
+  /** The single threshold marked on the plots: the mean of the fold thresholds. */
+  readonly threshold: {
+    readonly squaredL2: number;
+    readonly cosine: number;
+    readonly foldMin: number;
+    readonly foldMax: number;
+    /** Accuracy of `squaredL2` on all pairs (predict same when distance < threshold). */
+    readonly accuracyAllPairs: number;
+  };
+  readonly roc: ReportRoc;
+  /** Histograms of the squared L2 distance of genuine and impostor pairs (counts). */
+  readonly histogram: {
+    readonly edges: readonly number[];
+    readonly genuine: readonly number[];
+    readonly impostor: readonly number[];
+  };
+}
+
+function dual(squaredL2: number): DualThreshold {
+  return { squaredL2, cosine: 1 - squaredL2 / 2 };
+}
+
+function resolveResult(input: VerificationReportInput): VerificationResult {
+  const given = [input.embeddings, input.distances, input.result].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new Error('report input needs exactly one of embeddings, distances or result');
+  const nFolds = input.nFolds ?? 10;
+  if (input.result !== undefined) return input.result;
+  if (input.embeddings !== undefined) {
+    return evaluateVerification(input.embeddings, input.issame, { flipped: input.flipped ?? null, nFolds });
+  }
+  return evaluateVerificationDistances(input.distances!, input.issame, { nFolds });
+}
+
+function histogram(r: VerificationResult, bins: number): VerificationReport['histogram'] {
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogramBins must be a positive integer, got ${String(bins)}`);
+  let lo = 0;
+  let hi = 4;
+  for (const d of r.distances) {
+    if (d < lo) lo = d;
+    if (d > hi) hi = d;
+  }
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  const genuine = new Array<number>(bins).fill(0);
+  const impostor = new Array<number>(bins).fill(0);
+  r.distances.forEach((d, i) => {
+    const b = Math.min(bins - 1, Math.floor((d - lo) / width));
+    if (r.issame[i] === 1) genuine[b]! += 1;
+    else impostor[b]! += 1;
+  });
+  return { edges, genuine, impostor };
+}
+
+function roc(r: VerificationResult, farTargets: readonly number[]): ReportRoc {
+  if (r.genuineCount === 0) return { available: false, reason: 'no genuine pairs: TAR is undefined' };
+  if (r.impostorCount === 0) return { available: false, reason: 'no impostor pairs: FAR is undefined' };
+  const curve = rocCurve(r.distances, r.issame, { scoreType: 'distance' });
+  const eer = equalErrorRate(curve);
+  return {
+    available: true,
+    auc: auc(curve),
+    eer: eer.eer,
+    eerThreshold: dual(-eer.threshold),
+    tarAtFar: tarAtFar(curve, farTargets).map((t): ReportTarAtFar =>
+      t.available
+        ? { far: t.far, available: true, tar: t.tar, achievedFar: t.achievedFar, threshold: Number.isFinite(t.threshold) ? dual(-t.threshold) : null }
+        : t,
+    ),
+    curve: { fpr: Array.from(curve.fpr), tpr: Array.from(curve.tpr) },
+  };
+}
+
+/**
+ * Computes every metric of a verification report (insightface protocol, XNorm, ROC/AUC/EER,
+ * TAR@FAR, histograms) as a JSON-serialisable object.
+ *
+ * @example
+ * ```ts
+ * const report = buildVerificationReport({ dataset: 'lfw', model: 'r50', embeddings, flipped, issame });
+ * writeFileSync('lfw.json', JSON.stringify(report, null, 2));
+ * ```
+ */
+export function buildVerificationReport(input: VerificationReportInput): VerificationReport {
+  if (typeof input.dataset !== 'string' || input.dataset === '') throw new Error('report input: dataset name is required');
+  if (typeof input.model !== 'string' || input.model === '') throw new Error('report input: model name is required');
+  const r = resolveResult(input);
+  const timestamp =
+    input.timestamp === undefined
+      ? new Date().toISOString()
+      : input.timestamp instanceof Date
+        ? input.timestamp.toISOString()
+        : input.timestamp;
+  const thr = r.foldBestThreshold.reduce((a, b) => a + b, 0) / r.foldBestThreshold.length;
+  let correct = 0;
+  r.distances.forEach((d, i) => {
+    if ((d < thr) === (r.issame[i] === 1)) correct++;
+  });
+  return {
+    schema: 'fr-bench/verification-report@1',
+    dataset: input.dataset,
+    model: input.model,
+    timestamp,
+    pairCount: r.pairCount,
+    genuineCount: r.genuineCount,
+    impostorCount: r.impostorCount,
+    embeddingDim: r.embeddingDim,
+    usedFlip: r.usedFlip,
+    metadata: { ...(input.metadata ?? {}) },
+    protocol: {
+      name: 'insightface-bin',
+      folds: r.folds.length,
+      thresholdCount: r.thresholds.length,
+      thresholdMin: r.thresholds[0]!,
+      thresholdMax: r.thresholds[r.thresholds.length - 1]!,
+      rule: 'same when squared L2 distance < threshold; per fold, the first best threshold on the other folds',
+      embedding: r.usedFlip ? 'normalize(orig + flip)' : r.embeddingDim === null ? 'given distances' : 'normalize(orig)',
+    },
+    accuracy: { mean: r.accuracyMean, std: r.accuracyStd },
+    xnorm: r.xnorm,
+    folds: r.folds.map((f) => ({
+      fold: f.index,
+      start: f.start,
+      end: f.end,
+      size: f.size,
+      threshold: f.bestThreshold,
+      trainAccuracy: f.trainAccuracy,
+      accuracy: f.accuracy,
+      truePositives: f.truePositives,
+      trueNegatives: f.trueNegatives,
+      falsePositives: f.falsePositives,
+      falseNegatives: f.falseNegatives,
+    })),
+    threshold: {
+      ...dual(thr),
+      foldMin: Math.min(...r.foldBestThreshold),
+      foldMax: Math.max(...r.foldBestThreshold),
+      accuracyAllPairs: correct / r.pairCount,
+    },
+    roc: roc(r, input.farTargets ?? DEFAULT_FAR_TARGETS),
+    histogram: histogram(r, input.histogramBins ?? 80),
+  };
+}
