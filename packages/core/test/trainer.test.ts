@@ -59,14 +59,14 @@ describe('trainer configuration', () => {
     expect(() => createTrainer({ ...p, centers: wrongClasses, config: baseConfig() })).toThrow(/5 classes but the dataset has 8/);
   });
 
-  test('labels out of range and wrong image size get clear errors', () => {
+  test('labels out of range and wrong image size get clear errors', async () => {
     const p = parts();
     const trainer = createTrainer({ ...p, config: baseConfig() });
     const images = new Float32Array(2 * 16 * 16 * 3);
-    expect(() => trainer.trainStep({ images, shape: [2, 16, 16, 3], labels: Int32Array.from([0, 8]), ids: ['a.jpg', 'b.jpg'] }))
-      .toThrow(/Label 8 of image 1 \(b\.jpg\) is outside \[0, 8\)/);
-    expect(() => trainer.trainStep({ images: new Float32Array(2 * 8 * 8 * 3), shape: [2, 8, 8, 3], labels: Int32Array.from([0, 1]) }))
-      .toThrow(/8x8 but backbone "tiny" takes 16x16/);
+    await expect(trainer.trainStep({ images, shape: [2, 16, 16, 3], labels: Int32Array.from([0, 8]), ids: ['a.jpg', 'b.jpg'] }))
+      .rejects.toThrow(/Label 8 of image 1 \(b\.jpg\) is outside \[0, 8\)/);
+    await expect(trainer.trainStep({ images: new Float32Array(2 * 8 * 8 * 3), shape: [2, 8, 8, 3], labels: Int32Array.from([0, 1]) }))
+      .rejects.toThrow(/8x8 but backbone "tiny" takes 16x16/);
     trainer.dispose();
   });
 });

@@ -54,6 +54,11 @@ export interface PluginContext {
   readonly training: boolean;
   /** This plugin's own random stream (seeded per run and plugin name, checkpointed). */
   readonly rng: Rng;
+  /**
+   * The batch's dataset labels on the host. Read these instead of `labels.dataSync()`: GPU
+   * backends in Node cannot read device memory synchronously.
+   */
+  readonly hostLabels: Int32Array;
 }
 
 /** What every plugin has. */

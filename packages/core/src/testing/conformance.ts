@@ -58,6 +58,7 @@ interface Fixture {
   readonly embedding: tf.Tensor2D;
   readonly weight: tf.Tensor2D;
   readonly labels: tf.Tensor1D;
+  readonly hostLabels: Int32Array;
 }
 
 function fixture(rng: Rng, b: number, c: number, d: number): Fixture {
@@ -67,6 +68,7 @@ function fixture(rng: Rng, b: number, c: number, d: number): Fixture {
     embedding: tf.tensor2d(rng.fillNormal(new Float32Array(b * d)), [b, d]),
     weight: tf.tensor2d(rng.fillNormal(new Float32Array(c * d)), [c, d]),
     labels: tf.tensor1d(labels, 'int32'),
+    hostLabels: labels,
   };
 }
 
@@ -74,7 +76,7 @@ function fixture(rng: Rng, b: number, c: number, d: number): Fixture {
 function edgeFixture(base: Fixture): Fixture {
   const b = base.embedding.shape[0];
   const c = base.weight.shape[0];
-  const labels = base.labels.dataSync();
+  const labels = base.hostLabels;
   const rows = tf.unstack(base.embedding);
   const w = (j: number) => tf.reshape(tf.slice(base.weight, [j, 0], [1, -1]), [-1]);
   const other = (i: number) => ((labels[i] as number) + 1) % c;
@@ -85,11 +87,11 @@ function edgeFixture(base: Fixture): Fixture {
     [3, () => tf.neg(w(other(3)))],                               // cos = −1 to a non-target
   ];
   for (const [i, make] of edits) if (i < b) rows[i] = make();
-  return { embedding: tf.stack(rows) as tf.Tensor2D, weight: base.weight, labels: base.labels };
+  return { ...base, embedding: tf.stack(rows) as tf.Tensor2D };
 }
 
-function makeContext(plugin: Plugin, seed: number, options: ConformanceOptions, training: boolean): PluginContext {
-  return { step: options.step ?? 0, epoch: options.epoch ?? 0, training, rng: Rng.fromSeed(seed).fork(`plugin:${plugin.name}`) };
+function makeContext(plugin: Plugin, seed: number, options: ConformanceOptions, training: boolean, hostLabels: Int32Array): PluginContext {
+  return { step: options.step ?? 0, epoch: options.epoch ?? 0, training, rng: Rng.fromSeed(seed).fork(`plugin:${plugin.name}`), hostLabels };
 }
 
 function stateRoundTrip(create: () => Plugin, warm: (p: Plugin) => void, outputs: (p: Plugin) => Record<string, tf.Tensor | undefined>, calls: number): string {
@@ -130,13 +132,13 @@ export function checkMarginPlugin(create: () => MarginPlugin, options: Conforman
   const edge: Fixture = { ...fx, embedding: tf.tidy(() => edgeFixture(fx).embedding) };
   const run = (p: MarginPlugin, f: Fixture, training = true) => {
     const cosine = cosineToCentres(f.embedding, f.weight);
-    const out = p.logits({ cosine, targets: f.labels, embedding: f.embedding, embeddingNorm: rowNorm(f.embedding) }, makeContext(p, seed, options, training));
+    const out = p.logits({ cosine, targets: f.labels, embedding: f.embedding, embeddingNorm: rowNorm(f.embedding) }, makeContext(p, seed, options, training, f.hostLabels));
     return { cosine, ...out };
   };
   const lossWith = (f: Fixture) => (e: tf.Tensor, w: tf.Tensor): tf.Scalar => {
     const p = create();
     try {
-      const out = run(p, { embedding: e as tf.Tensor2D, weight: w as tf.Tensor2D, labels: f.labels });
+      const out = run(p, { ...f, embedding: e as tf.Tensor2D, weight: w as tf.Tensor2D });
       const ce = tf.mean(softmaxCrossEntropy(out.logits, out.targets ?? f.labels)) as tf.Scalar;
       return tf.addN([ce, ...Object.values(out.terms ?? {})]) as tf.Scalar;
     } finally {
@@ -195,7 +197,7 @@ export function checkCenterBank(create: () => CenterBankPlugin, options: Conform
   const seed = options.seed ?? 1;
   const c = probe.numClasses;
   const fx = fixture(Rng.fromSeed(seed).fork('fixture'), b, c, probe.embeddingSize);
-  const run = (p: CenterBankPlugin, e: tf.Tensor2D, training = true) => p.cosine({ embedding: e, labels: fx.labels }, makeContext(p, seed, options, training));
+  const run = (p: CenterBankPlugin, e: tf.Tensor2D, training = true) => p.cosine({ embedding: e, labels: fx.labels }, makeContext(p, seed, options, training, fx.hostLabels));
   const checks: CheckResult[] = [
     runCheck('shapes', () => tf.tidy(() => {
       const out = run(probe, fx.embedding);
@@ -258,7 +260,7 @@ export function checkLossPlugin(create: () => LossPlugin, options: LossConforman
     return { input, cleanInput: input, labels: fx.labels, embedding, aux: auxIn, cosine, logits, targets: fx.labels, perSampleLoss: softmaxCrossEntropy(logits, fx.labels) };
   };
   const run = (p: LossPlugin, view: LossView, training = true) => {
-    const ctx = makeContext(p, seed, options, training);
+    const ctx = makeContext(p, seed, options, training, fx.hostLabels);
     return { weights: p.sampleWeights?.(view, ctx), terms: p.terms?.(view, ctx) };
   };
   const probe = create();
@@ -331,11 +333,12 @@ export function checkAugmentPlugin(create: () => AugmentPlugin, options: Augment
   const seed = options.seed ?? 1;
   const rng = Rng.fromSeed(seed).fork('fixture');
   const input = tf.tensor4d(rng.fillUniform(new Float32Array(b * size * size * 3), -1, 1), [b, size, size, 3]);
-  const labels = tf.tensor1d(Int32Array.from({ length: b }, (_, i) => i % 3), 'int32');
+  const hostLabels = Int32Array.from({ length: b }, (_, i) => i % 3);
+  const labels = tf.tensor1d(hostLabels, 'int32');
   const backbone = tinyBackbone({ inputSize: size, aux: options.probeAux ?? [] });
   const run = (p: AugmentPlugin) => {
     const ctx: AugmentContext = {
-      ...makeContext(p, seed, options, true),
+      ...makeContext(p, seed, options, true, hostLabels),
       probe: () => backbone.forward(input, { training: true, rng: Rng.fromSeed(seed).fork('probe') }),
     };
     const out = p.apply({ input, clean: input, labels }, ctx);

@@ -20,6 +20,8 @@ export interface StepEnv {
   readonly step: number;
   readonly epoch: number;
   readonly training: boolean;
+  /** The batch's dataset labels on the host (plugins read them without a device sync). */
+  readonly hostLabels: Int32Array;
   readonly backboneRng: Rng;
   readonly pluginRng: (plugin: Plugin) => Rng;
   readonly crossEntropy?: CrossEntropyOptions;
@@ -53,7 +55,7 @@ function collect(out: Attributed<number | tf.Scalar>[], plugin: Plugin, metrics:
 
 /** Runs the composed step on `batch` and returns the total loss with its attributed parts. */
 export function forwardLoss(c: Composition, batch: StepInputs, env: StepEnv): LossParts {
-  const ctx = (p: Plugin): PluginContext => ({ step: env.step, epoch: env.epoch, training: env.training, rng: env.pluginRng(p) });
+  const ctx = (p: Plugin): PluginContext => ({ step: env.step, epoch: env.epoch, training: env.training, rng: env.pluginRng(p), hostLabels: env.hostLabels });
   const terms: Attributed<tf.Scalar>[] = [];
   const checks: Attributed<tf.Scalar>[] = [];
   const metrics: Attributed<number | tf.Scalar>[] = [];

@@ -178,18 +178,19 @@ export class Trainer {
     }
   }
 
-  private env(training: boolean): StepEnv {
+  private env(training: boolean, hostLabels: Int32Array): StepEnv {
     return {
       step: this.position.step,
       epoch: this.position.epoch,
       training,
+      hostLabels,
       backboneRng: this.rngs.backbone,
       pluginRng: (p) => this.rngs.plugins.get(p.name) as Rng,
       crossEntropy: this.config.crossEntropy,
     };
   }
 
-  private augment(images: tf.Tensor4D, labels: tf.Tensor1D, metrics: Attributed<number | tf.Scalar>[]): StepInputs {
+  private augment(images: tf.Tensor4D, labels: tf.Tensor1D, metrics: Attributed<number | tf.Scalar>[], hostLabels: Int32Array): StepInputs {
     let batch: StepInputs = { input: images, clean: images, labels };
     for (const plugin of this.composition.augments ?? []) {
       let probed: BackboneOutput | undefined;
@@ -199,6 +200,7 @@ export class Trainer {
         epoch: this.position.epoch,
         training: true,
         rng: this.rngs.plugins.get(plugin.name) as Rng,
+        hostLabels,
         probe: () => (probed ??= this.composition.backbone.forward(input, { training: true, rng: this.rngs.probe })),
       };
       const out = plugin.apply(batch, ctx);
@@ -237,13 +239,15 @@ export class Trainer {
 
   /**
    * One optimisation step on a host batch (validated first). Emits and returns its `step` event.
-   * Throws {@link NonFiniteLossError} on NaN/Inf with policy `stop` (nothing is updated then).
+   * Rejects with {@link NonFiniteLossError} on NaN/Inf with policy `stop` (nothing is updated then).
+   * Asynchronous because the step's numbers are read back with `await data()`: GPU backends in
+   * Node cannot read synchronously.
    */
-  trainStep(batch: HostBatch, dataSeconds = 0): StepEvent {
+  async trainStep(batch: HostBatch, dataSeconds = 0): Promise<StepEvent> {
     this.validateBatch(batch);
     const started = now();
     const lr = this.schedule(this.position.step);
-    const env = this.env(true);
+    const env = this.env(true, batch.labels);
     const kept: tf.Tensor[] = [];
     const keep = <T extends tf.Tensor>(t: T): T => {
       kept.push(tf.keep(t));
@@ -252,68 +256,79 @@ export class Trainer {
 
     let outcome: { terms: Record<string, number>; metrics: Record<string, number>; loss: number; gradNorm: number; clipped: boolean; bad: { what: string; source: string; value: number } | null };
     try {
-      outcome = scoped(() => {
+      // Phase 1: forward, backward, and one stacked vector of everything to read back.
+      const pass = scoped(() => {
         const snap = this.snapshot();
+        for (const [, t] of snap.buffers) keep(t);
+        for (const [, state] of snap.plugins) for (const t of Object.values(state.tensors ?? {})) keep(t);
         const images = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
         const labels = tf.tensor1d(batch.labels, 'int32');
         const metricParts: Attributed<number | tf.Scalar>[] = [];
-        const inputs = this.augment(images, labels, metricParts);
+        const inputs = this.augment(images, labels, metricParts, batch.labels);
         let terms: readonly Attributed<tf.Scalar>[] = [];
         let checks: readonly Attributed<tf.Scalar>[] = [];
         const { grads } = tf.variableGrads(() => {
           const parts = forwardLoss(this.composition, inputs, env);
-          terms = parts.terms.map((t) => ({ ...t, value: keep(t.value) }));
-          checks = parts.checks.map((t) => ({ ...t, value: keep(t.value) }));
-          for (const m of parts.metrics) metricParts.push(typeof m.value === 'number' ? m : { ...m, value: keep(m.value) });
+          terms = parts.terms;
+          checks = parts.checks;
+          for (const m of parts.metrics) metricParts.push(m);
+          // Read after the tape's scope closes: keep them.
+          for (const t of [...terms, ...checks]) keep(t.value);
+          for (const m of parts.metrics) if (typeof m.value !== 'number') keep(m.value);
           return parts.total;
         }, [...this.params.values()]);
-
         const named = new Map<string, tf.Tensor>();
-        for (const [variableName, grad] of Object.entries(grads)) named.set(this.paramByVariable.get(variableName) as string, grad);
+        for (const [variableName, grad] of Object.entries(grads)) named.set(this.paramByVariable.get(variableName) as string, keep(grad));
         const inScope = [...named].filter(([name]) => this.clipScope.has(name)).map(([, g]) => tf.sum(tf.square(g)));
         const normSq = inScope.length > 0 ? tf.addN(inScope) : tf.scalar(0);
         const allSq = tf.addN([...named.values()].map((g) => tf.sum(tf.square(g))));
         const tensorMetrics = metricParts.filter((m): m is Attributed<tf.Scalar> => typeof m.value !== 'number');
-        // One read-back per step: every check, term, metric and the gradient norms.
-        const values = tf.stack([...checks.map((c) => c.value), ...terms.map((t) => t.value), ...tensorMetrics.map((m) => tf.reshape(m.value, [])), normSq, allSq]).dataSync();
-        let i = 0;
-        let bad: { what: string; source: string; value: number } | null = null;
-        for (const c of checks) {
-          const v = values[i++] as number;
-          if (!bad && !Number.isFinite(v)) bad = { what: `its ${c.key}`, source: c.source, value: v };
-        }
-        const termValues: Record<string, number> = {};
-        for (const t of terms) {
-          const v = values[i++] as number;
-          termValues[t.key] = v;
-          if (!bad && !Number.isFinite(v)) bad = { what: `term "${t.key}"`, source: t.source, value: v };
-        }
-        const metricValues: Record<string, number> = {};
-        for (const m of metricParts) if (typeof m.value === 'number') metricValues[m.key] = m.value;
-        for (const m of tensorMetrics) metricValues[m.key] = values[i++] as number;
-        const gradNorm = Math.sqrt(values[i++] as number);
-        const allNorm = values[i++] as number;
-        if (!bad && !Number.isFinite(allNorm)) bad = { what: 'a gradient', source: 'backpropagation (the loss is finite: check custom gradients)', value: allNorm };
-        const loss = Object.values(termValues).reduce((a, b) => a + b, 0);
-
-        let clipped = false;
-        if (bad) {
-          this.rollback(snap);
-        } else {
-          const clip = this.config.clipGradNorm;
-          if (clip && gradNorm > clip.maxNorm) {
-            // torch.nn.utils.clip_grad_norm_: scale by max/(norm + 1e-6).
-            const factor = clip.maxNorm / (gradNorm + 1e-6);
-            for (const name of this.clipScope) {
-              const g = named.get(name);
-              if (g) named.set(name, tf.mul(g, factor));
-            }
-            clipped = true;
-          }
-          this.optimizer.apply(this.params, named, lr, this.noDecay);
-        }
-        return { terms: termValues, metrics: metricValues, loss, gradNorm, clipped, bad };
+        const values = keep(tf.stack([...checks.map((c) => c.value), ...terms.map((t) => t.value), ...tensorMetrics.map((m) => tf.reshape(m.value, [])), normSq, allSq]));
+        return { snap, named, values, checks, terms, metricParts, tensorMetrics };
       });
+
+      // Phase 2: the single read-back of the step.
+      const values = await pass.values.data();
+      let i = 0;
+      let bad: { what: string; source: string; value: number } | null = null;
+      for (const c of pass.checks) {
+        const v = values[i++] as number;
+        if (!bad && !Number.isFinite(v)) bad = { what: `its ${c.key}`, source: c.source, value: v };
+      }
+      const termValues: Record<string, number> = {};
+      for (const t of pass.terms) {
+        const v = values[i++] as number;
+        termValues[t.key] = v;
+        if (!bad && !Number.isFinite(v)) bad = { what: `term "${t.key}"`, source: t.source, value: v };
+      }
+      const metricValues: Record<string, number> = {};
+      for (const m of pass.metricParts) if (typeof m.value === 'number') metricValues[m.key] = m.value;
+      for (const m of pass.tensorMetrics) metricValues[m.key] = values[i++] as number;
+      const gradNorm = Math.sqrt(values[i++] as number);
+      const allNorm = values[i++] as number;
+      if (!bad && !Number.isFinite(allNorm)) bad = { what: 'a gradient', source: 'backpropagation (the loss is finite: check custom gradients)', value: allNorm };
+      const loss = Object.values(termValues).reduce((a, b) => a + b, 0);
+
+      // Phase 3: roll back a bad step, or clip and update.
+      let clipped = false;
+      scoped(() => {
+        if (bad) {
+          this.rollback(pass.snap);
+          return;
+        }
+        const clip = this.config.clipGradNorm;
+        if (clip && gradNorm > clip.maxNorm) {
+          // torch.nn.utils.clip_grad_norm_: scale by max/(norm + 1e-6).
+          const factor = clip.maxNorm / (gradNorm + 1e-6);
+          for (const name of this.clipScope) {
+            const g = pass.named.get(name);
+            if (g) pass.named.set(name, tf.mul(g, factor));
+          }
+          clipped = true;
+        }
+        this.optimizer.apply(this.params, pass.named, lr, this.noDecay);
+      });
+      outcome = { terms: termValues, metrics: metricValues, loss, gradNorm, clipped, bad };
     } finally {
       for (const t of kept) t.dispose();
     }
@@ -409,7 +424,7 @@ export class Trainer {
         for await (const batch of batches) {
           yielded = true;
           const dataSeconds = (now() - waitStart) / 1000;
-          this.trainStep(batch, dataSeconds);
+          await this.trainStep(batch, dataSeconds);
           const done = this.position.step;
           const ckpt = this.config.checkpoint;
           if (ckpt && done % ckpt.every === 0 && done < this.totalSteps) await this.saveCheckpoint(undefined, 'periodic');
