@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  tf, selectBackend, l2Normalize, cosineToCentres, safeSine, safeAcos, replaceTargetLogit, softmaxCrossEntropy, pairwiseEuclidean, detach, straightThrough,
+  tf, selectBackend, l2Normalize, cosineToCentres, constantOf, safeSine, safeAcos, replaceTargetLogit, softmaxCrossEntropy, pairwiseEuclidean, detach, straightThrough,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -65,5 +65,13 @@ describe('shared math', () => {
     const x = tf.tensor1d([0.3, -0.2]);
     expect(arr(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(detach(v), v)))(x))).toEqual(arr(x));
     expect(arr(tf.grad((v: tf.Tensor) => tf.sum(straightThrough(v, (u) => tf.cos(u))))(x))).toEqual([1, 1]);
+  });
+});
+
+describe('constantOf', () => {
+  test('works when fn changes the shape (its zero gradient has the input shape)', () => {
+    const x = tf.tensor1d([0.5, -1, 2]);
+    const g = tf.grad((v: tf.Tensor) => tf.add(tf.sum(v), constantOf(v, (u) => tf.sum(tf.cast(tf.greater(u, 0), 'float32')))))(x);
+    expect(arr(g)).toEqual([1, 1, 1]);
   });
 });

@@ -21,7 +21,8 @@ export function unaryCustomGrad(forward: (x: tf.Tensor, save: tf.GradSaveFunc) =
  * gradient's forward are not recorded, so only this zero-gradient node is.
  */
 export function constantOf<T extends tf.Tensor>(x: tf.Tensor, fn: (value: tf.Tensor) => T): T {
-  const f = unaryCustomGrad((input) => ({ value: fn(input), gradFunc: (dy) => tf.zerosLike(dy) }));
+  // The zero gradient has the input's shape (fn may change the shape: a count, a mean…).
+  const f = unaryCustomGrad((input) => ({ value: fn(input), gradFunc: () => tf.zerosLike(input) }));
   return f(x) as T;
 }
 
