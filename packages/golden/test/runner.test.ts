@@ -13,7 +13,7 @@ const reference = JSON.parse(readFileSync(fileURLToPath(new URL('../../bench/tes
 describe('the golden runner works on any directory of the same schema', () => {
   test('another directory: faithful files pass, perturbed ones fail, unknown methods are not claimed', async () => {
     const dir = mkdtempSync(`${tmpdir()}/fr-golden-`);
-    const perturbed = structuredClone(reference) as { cases: { expected: { fold_accuracy: number[] } }[] };
+    const perturbed = structuredClone(reference) as unknown as { cases: { expected: { fold_accuracy: number[] } }[] };
     (perturbed.cases[0] as { expected: { fold_accuracy: number[] } }).expected.fold_accuracy[2]! += 1e-8;
     writeFileSync(`${dir}/a-verification.json`, JSON.stringify(reference));
     writeFileSync(`${dir}/b-verification-perturbed.json`, JSON.stringify(perturbed));

@@ -1,5 +1,6 @@
 import type { GoldenAdapter } from '../schema.js';
 import { verificationAdapter } from './verification.js';
+import { arcfaceAdapter } from './arcface.js';
 
 /** Every adapter the golden runner knows. Add one per method family. */
-export const adapters: readonly GoldenAdapter[] = [verificationAdapter];
+export const adapters: readonly GoldenAdapter[] = [verificationAdapter, arcfaceAdapter];

@@ -23,8 +23,9 @@ export class AdamW implements Optimizer {
 
   apply(params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number, noDecay: ReadonlySet<string>): void {
     const { beta1, beta2, eps, weightDecay } = this.options;
-    tf.tidy(() => {
-      for (const [name, grad] of grads) {
+    // One tidy per parameter: temporaries of a huge centre bank never pile up across parameters.
+    for (const [name, grad] of grads) {
+      tf.tidy(() => {
         const p = params.get(name);
         if (!p) throw new Error(`AdamW: gradient for unknown parameter "${name}"`);
         if (!this.m.has(name)) {
@@ -41,8 +42,8 @@ export class AdamW implements Optimizer {
         const stepSize = lr / (1 - Math.pow(beta1, t));
         const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - Math.pow(beta2, t))), eps);
         p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
-      }
-    });
+      });
+    }
   }
 
   getState(): OptimizerState {

@@ -22,8 +22,9 @@ export class Sgd implements Optimizer {
 
   apply(params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number, noDecay: ReadonlySet<string>): void {
     const { momentum, weightDecay, nesterov } = this.options;
-    tf.tidy(() => {
-      for (const [name, grad] of grads) {
+    // One tidy per parameter: temporaries of a huge centre bank never pile up across parameters.
+    for (const [name, grad] of grads) {
+      tf.tidy(() => {
         const p = params.get(name);
         if (!p) throw new Error(`SGD: gradient for unknown parameter "${name}"`);
         let d: tf.Tensor = weightDecay > 0 && !noDecay.has(name) ? tf.add(grad, tf.mul(p, weightDecay)) : grad;
@@ -40,8 +41,8 @@ export class Sgd implements Optimizer {
           d = nesterov ? tf.add(d, tf.mul(next, momentum)) : next;
         }
         p.assign(tf.sub(p, tf.mul(d, lr)));
-      }
-    });
+      });
+    }
   }
 
   getState(): OptimizerState {
