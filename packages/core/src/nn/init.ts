@@ -28,13 +28,16 @@ export const init = {
   /** N(mean, std²). IResNet convs use N(0, 0.1); Partial FC centres N(0, 0.01). */
   normal: (std: number, mean = 0): Initializer => (shape, rng) =>
     tf.tensor(rng.fillNormal(new Float32Array(size(shape)), mean, std), shape as number[]),
-  /** Normal truncated to ±2 std by redrawing (timm / ViT `trunc_normal_(std=.02)`). */
-  truncNormal: (std: number): Initializer => (shape, rng) => {
+  /**
+   * Normal N(0, std²) redrawn outside [low, high] — timm's `trunc_normal_(std=.02)`, whose bounds
+   * are absolute (±2), not ±2 std: at std 0.02 it is effectively a plain normal.
+   */
+  truncNormal: (std: number, low = -2, high = 2): Initializer => (shape, rng) => {
     const out = new Float32Array(size(shape));
     for (let i = 0; i < out.length; i++) {
       let v: number;
-      do v = rng.normal(); while (v < -2 || v > 2);
-      out[i] = v * std;
+      do v = rng.normal(0, std); while (v < low || v > high);
+      out[i] = v;
     }
     return tf.tensor(out, shape as number[]);
   },

@@ -1,0 +1,2 @@
+export { MobileFaceNet, GDC, mobilefacenetArchitectures, mobilefacenetFinalSize, type MobileFaceNetConfig, type MobileFaceNetFields, type MobileFaceNetOptions } from './mobilefacenet.js';
+export { Bottleneck, ConvBlock, LinearBlock, Residual, type ConvSpec } from './blocks.js';
