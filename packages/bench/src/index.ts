@@ -71,3 +71,5 @@ export {
   type RenderedReport,
   type RenderReportOptions,
 } from './report/render.js';
+export { embedVerificationSet, type EmbedSetOptions, type SetEmbeddings } from './evaluate/embed-set.js';
+export { verifyBackbone, verificationCallback, type BackboneVerification, type VerificationCallbackOptions } from './evaluate/verify-backbone.js';

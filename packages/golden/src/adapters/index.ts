@@ -1,6 +1,7 @@
 import type { GoldenAdapter } from '../schema.js';
 import { verificationAdapter } from './verification.js';
 import { arcfaceAdapter } from './arcface.js';
+import { boundaryAdapter } from './boundary.js';
 
 /** Every adapter the golden runner knows. Add one per method family. */
-export const adapters: readonly GoldenAdapter[] = [verificationAdapter, arcfaceAdapter];
+export const adapters: readonly GoldenAdapter[] = [verificationAdapter, arcfaceAdapter, boundaryAdapter];
