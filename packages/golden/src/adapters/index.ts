@@ -2,6 +2,7 @@ import type { GoldenAdapter } from '../schema.js';
 import { verificationAdapter } from './verification.js';
 import { arcfaceAdapter } from './arcface.js';
 import { boundaryAdapter } from './boundary.js';
+import { topofrAdapter } from './topofr.js';
 
 /** Every adapter the golden runner knows. Add one per method family. */
-export const adapters: readonly GoldenAdapter[] = [verificationAdapter, arcfaceAdapter, boundaryAdapter];
+export const adapters: readonly GoldenAdapter[] = [verificationAdapter, arcfaceAdapter, boundaryAdapter, topofrAdapter];
