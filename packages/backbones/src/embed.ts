@@ -1,4 +1,4 @@
-import { tf, Rng, type Backbone } from '@fr/core';
+import { tf, Rng, l2Normalize, type Backbone } from '@fr/core';
 import { preprocessPixels, type PixelInput, type PreprocessOptions } from './preprocess.js';
 
 export interface EmbedOptions {
@@ -9,11 +9,6 @@ export interface EmbedOptions {
   readonly flip?: boolean;
   /** Run at most this many images per forward pass (default: all at once). */
   readonly batchSize?: number;
-}
-
-/** Row-wise x / max(‖x‖₂, eps), PyTorch `F.normalize`. */
-export function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), eps)));
 }
 
 function rawEmbedding(backbone: Backbone, images: tf.Tensor4D, flip: boolean): tf.Tensor2D {

@@ -26,4 +26,4 @@ export * from './mobilefacenet/index.js';
 export * from './vit/index.js';
 export * from './io/index.js';
 export { preprocessPixels, type PixelImage, type PixelInput, type PreprocessOptions } from './preprocess.js';
-export { embed, embedPixels, l2Normalize, type EmbedOptions } from './embed.js';
+export { embed, embedPixels, type EmbedOptions } from './embed.js';

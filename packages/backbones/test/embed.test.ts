@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tf, Rng, type Backbone } from '@fr/core';
-import { createBackbone, embed, embedPixels, l2Normalize, preprocessPixels, type PixelImage } from '@fr/backbones';
+import { tf, Rng, l2Normalize, type Backbone } from '@fr/core';
+import { createBackbone, embed, embedPixels, preprocessPixels, type PixelImage } from '@fr/backbones';
 import { maxAbsDiff, useCpu } from './support/setup.js';
 import { TINY, flat, images } from './support/checks.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { tf, Rng, selectBackend } from '@fr/core';
-import { createBackbone, embed, l2Normalize } from '@fr/backbones';
+import { tf, Rng, l2Normalize, selectBackend } from '@fr/core';
+import { createBackbone, embed } from '@fr/backbones';
 import { seededTensor, useCpu } from './support/setup.js';
 import { TINY, images, projectionLoss } from './support/checks.js';
 

@@ -1,4 +1,4 @@
-export { VisionTransformer, FeatureHead, VIT_PRESETS, vitArchitectures, dropPathSchedule, unbiasedStd, type ViTConfig, type ViTFields, type ViTOptions } from './vit.js';
+export { VisionTransformer, FeatureHead, VIT_PRESETS, vitArchitectures, dropPathSchedule, type ViTConfig, type ViTFields, type ViTOptions } from './vit.js';
 export { MultiHeadSelfAttention, type AttentionOptions } from './attention.js';
 export { Mlp } from './mlp.js';
 export { TransformerBlock, type TransformerBlockOptions } from './block.js';

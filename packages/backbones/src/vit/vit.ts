@@ -1,4 +1,4 @@
-import { tf, BatchNorm, LayerNorm, Linear, Module, init, type BackboneOutput, type ForwardContext } from '@fr/core';
+import { tf, BatchNorm, LayerNorm, Linear, Module, init, unbiasedStd, type BackboneOutput, type ForwardContext } from '@fr/core';
 import { ModuleList, timmTruncNormal, weightInit, type BuildContext } from '../layers/index.js';
 import { ModuleBackbone, type BackboneModule } from '../backbone.js';
 import { commonFields, type BackboneConfig, type CommonOptions } from '../config.js';
@@ -109,12 +109,6 @@ export class FeatureHead extends Module {
   }
 }
 
-/** Unbiased (÷(D−1)) standard deviation over the last axis, like `torch.std(x, dim=-1)`. */
-export function unbiasedStd(x: tf.Tensor3D): tf.Tensor2D {
-  const d = x.shape[2];
-  const { variance } = tf.moments(x, 2);
-  return tf.sqrt(tf.mul(variance, d > 1 ? d / (d - 1) : 1)) as tf.Tensor2D;
-}
 
 /**
  * Vision Transformer for faces (arcface_torch `vit.py`, spec §1.8; TransFace SE gate §3.1), NHWC:
@@ -190,7 +184,7 @@ export class VisionTransformer extends Module implements BackboneModule {
       x = tf.mul(tf.expandDims(gate, 2), x);
     }
     aux.tokens = x;
-    aux.patchStd = unbiasedStd(x);
+    aux.patchStd = unbiasedStd(x, 2) as tf.Tensor2D;
     const embedding = this.feature.forward(tf.reshape(x, [batch, L * this.config.dim]) as tf.Tensor2D, ctx);
     return { embedding, aux };
   }

@@ -4,3 +4,4 @@ export { detach, constantOf, straightThrough, unaryCustomGrad, type UnaryGradien
 export { safeSine, safeAcos, targetCosine, replaceTargetLogit } from './margin.js';
 export { softmaxCrossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
 export { pairwiseEuclidean } from './pairwise-distance.js';
+export { safeSqrt, unbiasedStd } from './statistics.js';

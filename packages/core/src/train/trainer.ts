@@ -6,6 +6,7 @@
  */
 import { tf } from '../tf.js';
 import { currentBackend } from '../backend/select-backend.js';
+import { takeDeviceErrors } from '../backend/device-errors.js';
 import { isNode } from '../backend/environment.js';
 import { validateComposition, plugins as pluginsOf, type Composition } from '../contract/compose.js';
 import type { AugmentContext, Plugin, PluginState } from '../contract/plugin.js';
@@ -289,6 +290,11 @@ export class Trainer {
 
       // Phase 2: the single read-back of the step.
       const values = await pass.values.data();
+      const deviceErrors = takeDeviceErrors();
+      if (deviceErrors.length > 0) {
+        scoped(() => this.rollback(pass.snap));
+        throw new Error(`The ${tf.getBackend()} device reported an error during step ${this.position.step}; the update was not applied: ${deviceErrors.join('; ')}`);
+      }
       let i = 0;
       let bad: { what: string; source: string; value: number } | null = null;
       for (const c of pass.checks) {

@@ -33,6 +33,7 @@ export interface DeviceLike {
   readonly lost?: Promise<{ readonly reason?: string; readonly message?: string }>;
   readonly limits: object;
   destroy(): void;
+  addEventListener?(type: 'uncapturederror', listener: (event: { readonly error?: { readonly message?: string } }) => void): void;
 }
 
 /** `navigator.gpu` / the `GPU` object from `webgpu`'s `create()`. */

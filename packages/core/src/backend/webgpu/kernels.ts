@@ -93,18 +93,60 @@ function acosKernel(): tf.KernelFunc {
   };
 }
 
+/**
+ * Inputs per upstream AddN call. Its shader binds every input as a storage buffer, and WebGPU
+ * allows as few as 8 per stage (browsers' default), so summing a network's gradient norms (one
+ * input per parameter) made an invalid pipeline that reads back as zeros.
+ */
+const ADDN_CHUNK = 6;
+
+function chunkedAddN(upstream: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    // AddN's `inputs` is the array of tensors itself (tfjs passes it as the named map).
+    let level = Object.values(args.inputs) as tf.TensorInfo[];
+    const backend = args.backend as unknown as { disposeData(dataId: object): void };
+    const made: tf.TensorInfo[] = [];
+    while (level.length > ADDN_CHUNK) {
+      const next: tf.TensorInfo[] = [];
+      for (let i = 0; i < level.length; i += ADDN_CHUNK) {
+        const chunk = level.slice(i, i + ADDN_CHUNK);
+        if (chunk.length === 1) {
+          next.push(chunk[0] as tf.TensorInfo);
+          continue;
+        }
+        const sum = upstream({ ...args, inputs: chunk as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+        made.push(sum);
+        next.push(sum);
+      }
+      level = next;
+    }
+    const out = level.length === 1 ? (level[0] as tf.TensorInfo) : (upstream({ ...args, inputs: level as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo);
+    // Free partial sums, but never the result (a lone partial sum can be the result itself).
+    for (const t of made) if (t !== out) backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
 /** Kernel names @fr registers (or replaces) on webgpu. */
-export const FR_WEBGPU_KERNELS = ['Acos'] as const;
+export const FR_WEBGPU_KERNELS = ['Acos', 'AddN'] as const;
 
 const preciseAcos = acosKernel();
+let addN: { upstream: tf.KernelFunc; chunked: tf.KernelFunc } | null = null;
 
 /**
  * Registers @fr's webgpu kernels (idempotent; re-registers if something, e.g. a later import of
  * tfjs-backend-webgpu, put upstream's back).
  */
 export function registerWebGPUKernels(): void {
-  const current = tf.getKernel('Acos', 'webgpu');
-  if (current?.kernelFunc === preciseAcos) return;
-  if (current != null) tf.unregisterKernel('Acos', 'webgpu');
-  tf.registerKernel({ kernelName: 'Acos', backendName: 'webgpu', kernelFunc: preciseAcos });
+  const acos = tf.getKernel('Acos', 'webgpu');
+  if (acos?.kernelFunc !== preciseAcos) {
+    if (acos != null) tf.unregisterKernel('Acos', 'webgpu');
+    tf.registerKernel({ kernelName: 'Acos', backendName: 'webgpu', kernelFunc: preciseAcos });
+  }
+  const current = tf.getKernel('AddN', 'webgpu');
+  if (current != null && current.kernelFunc !== addN?.chunked) {
+    addN = { upstream: current.kernelFunc, chunked: chunkedAddN(current.kernelFunc) };
+    tf.unregisterKernel('AddN', 'webgpu');
+    tf.registerKernel({ kernelName: 'AddN', backendName: 'webgpu', kernelFunc: addN.chunked });
+  }
 }

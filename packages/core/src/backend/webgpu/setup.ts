@@ -23,6 +23,7 @@ import {
   type GpuLike,
 } from './adapter.js';
 import { registerWebGPUKernels } from './kernels.js';
+import { reportDeviceError } from '../device-errors.js';
 
 type WebGPUBackendClass = new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;
 
@@ -156,6 +157,8 @@ async function requestDevice(probe: WebGPUAdapterProbe): Promise<DeviceLike> {
   const { adapter } = probe;
   const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({ requiredLimits: raisedLimits(adapter.limits), requiredFeatures, label: '@fr webgpu' });
+  // Validation and out-of-memory errors do not throw; they surface here (the trainer checks them).
+  device.addEventListener?.('uncapturederror', (event) => reportDeviceError(`WebGPU: ${event.error?.message ?? 'uncaptured error'}`));
   // A lost device (driver reset, destroy()) cannot come back; the next setup probes afresh.
   void device.lost?.then(() => {
     if (active?.device === device) active = null;
