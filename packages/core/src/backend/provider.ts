@@ -12,6 +12,12 @@ export interface BackendSetupOptions {
   readonly wasmPaths?: string;
   /** webgpu: accept a software adapter (lavapipe, SwiftShader). Set when asked for by name. */
   readonly allowSoftwareAdapter?: boolean;
+  /**
+   * webgpu: the `WebGPUBackend` class of `@tensorflow/tfjs-backend-webgpu`. In a browser bundle
+   * pass it (`import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu'`): a bundler cannot
+   * follow @fr's optional dynamic import. In Node it is imported on demand.
+   */
+  readonly webgpuBackendClass?: unknown;
 }
 
 /** What was set up; logged once by {@link selectBackend}. */

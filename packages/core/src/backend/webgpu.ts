@@ -1,4 +1,5 @@
 import type { BackendProvider } from './provider.js';
+import { isNode } from './environment.js';
 import { activateWebGPU, probeWebGPUAdapter } from './webgpu/setup.js';
 
 export { probeWebGPUAdapter, type WebGPUProbeResult } from './webgpu/setup.js';
@@ -14,11 +15,11 @@ export type { AdapterFacts } from './webgpu/adapter.js';
 export const webgpuProvider: BackendProvider = {
   name: 'webgpu',
   async setup(options, auto) {
-    const probe = await probeWebGPUAdapter();
+    const probe = await probeWebGPUAdapter(options.webgpuBackendClass);
     if (!probe.ok) return probe;
     const { software, name } = probe.facts;
     if (software && auto) {
-      return { ok: false, reason: `software adapter ${name} is used only when asked for by name (FR_BACKEND=webgpu)` };
+      return { ok: false, reason: `software adapter ${name} is used only when asked for by name (${isNode() ? 'FR_BACKEND=webgpu or ' : ''}selectBackend('webgpu'))` };
     }
     if (software && !options.allowSoftwareAdapter) {
       return { ok: false, reason: `software adapter ${name} refused (allowSoftwareAdapter is false)` };

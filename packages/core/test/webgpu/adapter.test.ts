@@ -27,7 +27,7 @@ describe('describeAdapter', () => {
     const nvidia = describeAdapter({ vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100 80GB HBM3', isFallbackAdapter: false });
     expect(nvidia).toMatchObject({ software: false, name: 'NVIDIA H100 80GB HBM3', vendor: 'nvidia', architecture: 'hopper' });
     expect(describeAdapter({ vendor: 'intel', architecture: 'gen-12lp' }).software).toBe(false);
-    expect(describeAdapter({ vendor: 'apple', architecture: 'metal-3' }).name).toBe('apple');
+    expect(describeAdapter({ vendor: 'apple', architecture: 'metal-3' }).name).toBe('apple metal-3');
     expect(describeAdapter({}).name).toBe('unknown adapter');
   });
 });

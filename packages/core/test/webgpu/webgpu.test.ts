@@ -207,7 +207,7 @@ describe('webgpu backend', () => {
     if (setup.info.facts['software'] === true) {
       expect(info.name).not.toBe('webgpu');
       const skip = info.skipped.find((s) => s.backend === 'webgpu');
-      expect(skip?.reason).toMatch(/^software adapter .+ is used only when asked for by name \(FR_BACKEND=webgpu\)$/);
+      expect(skip?.reason).toMatch(/^software adapter .+ is used only when asked for by name \(FR_BACKEND=webgpu or selectBackend\('webgpu'\)\)$/);
     } else {
       expect(['tensorflow', 'webgpu']).toContain(info.name);
     }

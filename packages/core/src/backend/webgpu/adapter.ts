@@ -43,7 +43,7 @@ export interface GpuLike {
 
 /** Facts reported about the adapter (logged by `selectBackend`). */
 export interface AdapterFacts {
-  /** A human-readable name: description, else device, else vendor. */
+  /** A human-readable name: description, else device, else vendor + architecture. */
   readonly name: string;
   readonly vendor: string;
   readonly architecture: string;
@@ -80,7 +80,8 @@ export function describeAdapter(info: AdapterInfoLike, adapterFallback?: boolean
     adapterFallback === true ||
     /^(software|cpu|swiftshader)$/i.test(architecture) ||
     SOFTWARE_NAMES.test([vendor, architecture, device, description].join(' '));
-  const name = description || device || vendor || 'unknown adapter';
+  // Chrome leaves description and device empty: the architecture (e.g. swiftshader) says more than the vendor.
+  const name = description || device || (architecture && vendor ? `${vendor} ${architecture}` : architecture || vendor) || 'unknown adapter';
   return { name, vendor, architecture, device, description, software };
 }
 

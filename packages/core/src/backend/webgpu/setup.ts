@@ -58,12 +58,12 @@ let active: { readonly probe: WebGPUAdapterProbe; readonly device: DeviceLike; r
  * Finds the WebGPU adapter tfjs would use, once per process (cached; reset when the device is lost).
  * Never throws: a missing package, a missing Vulkan driver or a null adapter is a reason.
  */
-export function probeWebGPUAdapter(): Promise<WebGPUProbeResult> {
-  adapterProbe ??= findAdapter();
+export function probeWebGPUAdapter(backendClass?: unknown): Promise<WebGPUProbeResult> {
+  adapterProbe ??= findAdapter(backendClass as WebGPUBackendClass | undefined);
   return adapterProbe;
 }
 
-async function findAdapter(): Promise<WebGPUProbeResult> {
+async function findAdapter(given?: WebGPUBackendClass): Promise<WebGPUProbeResult> {
   let gpu: GpuLike;
   let globals: object | null = null;
   if (isNode()) {
@@ -86,18 +86,20 @@ async function findAdapter(): Promise<WebGPUProbeResult> {
   }
 
   // Imported before navigator.gpu exists in Node, so the package does not register its own factory.
-  let WebGPUBackend: WebGPUBackendClass | null;
-  try {
-    type Exports = { WebGPUBackend?: WebGPUBackendClass };
-    const mod = (await import(/* @vite-ignore */ TFJS_WEBGPU_PACKAGE)) as Exports & { default?: Exports };
-    const ctor = mod.WebGPUBackend ?? mod.default?.WebGPUBackend;
-    if (typeof ctor !== 'function') return { ok: false, reason: `${TFJS_WEBGPU_PACKAGE} loaded but exports no WebGPUBackend (is it version 4.22.0?)` };
-    WebGPUBackend = ctor;
-  } catch (error) {
-    if (isNode() || tf.findBackendFactory('webgpu') == null) {
-      return { ok: false, reason: `the optional peer dependency "${TFJS_WEBGPU_PACKAGE}" is not installed or failed to load (${firstLine(error)})` };
+  let WebGPUBackend: WebGPUBackendClass | null = given ?? null;
+  if (!given) {
+    try {
+      type Exports = { WebGPUBackend?: WebGPUBackendClass };
+      const mod = (await import(/* @vite-ignore */ TFJS_WEBGPU_PACKAGE)) as Exports & { default?: Exports };
+      const ctor = mod.WebGPUBackend ?? mod.default?.WebGPUBackend;
+      if (typeof ctor !== 'function') return { ok: false, reason: `${TFJS_WEBGPU_PACKAGE} loaded but exports no WebGPUBackend (is it version 4.22.0?)` };
+      WebGPUBackend = ctor;
+    } catch (error) {
+      if (isNode() || tf.findBackendFactory('webgpu') == null) {
+        return { ok: false, reason: `the optional peer dependency "${TFJS_WEBGPU_PACKAGE}" is not installed or failed to load (${firstLine(error)})` };
+      }
+      WebGPUBackend = null; // browser: use the registration the app's own import made
     }
-    WebGPUBackend = null; // browser: use the registration the app's own import made
   }
 
   let adapter: AdapterLike | null;

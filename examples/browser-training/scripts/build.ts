@@ -1,0 +1,123 @@
+/**
+ * Builds the page into a folder a static server can serve as-is:
+ *
+ *   index.html                         the page
+ *   main.js (+ chunk-*.js)             src/main.ts bundled for the browser by esbuild (ESM, code-split:
+ *                                      tfjs-backend-webgpu is a separate chunk loaded only when the
+ *                                      browser has navigator.gpu)
+ *   tfjs-backend-wasm*.wasm            the wasm backend's binaries, next to the bundle; the page sets
+ *                                      `wasmPaths` to the bundle's own folder
+ *
+ * `@fr/*` imports resolve to the workspace TypeScript sources (as vitest's alias does), so no
+ * package needs building first. Usage: `npm run build [-- --out <dir>] [-- --no-minify]`.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+const EXAMPLE = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = resolve(EXAMPLE, '../..');
+
+/** The wasm backend's binaries: plain SIMD, threaded SIMD, and the non-SIMD fallback. */
+export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+
+/** Resolves `@fr/<pkg>[/<sub>]` to `packages/<pkg>/src[/<sub>]/index.ts`, as the vitest alias does. */
+const workspaceSources: Plugin = {
+  name: 'fr-workspace-sources',
+  setup(b) {
+    b.onResolve({ filter: /^@fr\/[^/]+(\/.+)?$/ }, (args) => {
+      const [, pkg, sub] = /^@fr\/([^/]+)(?:\/(.+))?$/.exec(args.path) as RegExpExecArray;
+      const path = join(ROOT, 'packages', pkg as string, 'src', sub ?? '', 'index.ts');
+      return existsSync(path) ? { path } : undefined;
+    });
+  },
+};
+
+export interface BuildOptions {
+  /** Output folder (emptied first). Default `examples/browser-training/dist`. */
+  readonly outDir?: string;
+  /** Minify the bundle (default true). */
+  readonly minify?: boolean;
+}
+
+export interface BuildResult {
+  readonly outDir: string;
+  /** Files written, relative to `outDir`, with their sizes in bytes. */
+  readonly files: readonly { readonly name: string; readonly bytes: number }[];
+  /** Every input file of the bundle, relative to the repository root. */
+  readonly inputs: readonly string[];
+  /** Node built-ins the bundle still names (left external: only reached on Node code paths), and how. */
+  readonly nodeImports: readonly { readonly path: string; readonly kind: string }[];
+  /** esbuild's warnings, formatted. */
+  readonly warnings: readonly string[];
+  readonly seconds: number;
+}
+
+/** Bundles the page into `outDir` and copies the wasm binaries next to it. */
+export async function buildPage(options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now();
+  const outDir = resolve(options.outDir ?? join(EXAMPLE, 'dist'));
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+
+  const result = await build({
+    entryPoints: { main: join(EXAMPLE, 'src/main.ts') },
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2020',
+    minify: options.minify ?? true,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [workspaceSources],
+    // @fr/core reaches Node built-ins (node:os, node:module, node:path, node:fs) only through
+    // dynamic `import()` on Node code paths (guarded by isNode()); leave them unresolved.
+    external: ['node:*'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+
+  const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  for (const name of WASM_FILES) copyFileSync(join(wasmDir, name), join(outDir, name));
+  writeFileSync(join(outDir, 'index.html'), readFileSync(join(EXAMPLE, 'index.html')));
+
+  const files = readdirSync(outDir).sort().map((name) => ({ name, bytes: statSync(join(outDir, name)).size }));
+  return {
+    outDir,
+    files,
+    inputs: Object.keys(result.metafile.inputs).map((p) => relative(ROOT, resolve(process.cwd(), p))),
+    nodeImports: nodeImportsOf(result.metafile),
+    warnings: result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function nodeImportsOf(metafile: Metafile): { path: string; kind: string }[] {
+  const found = new Map<string, { path: string; kind: string }>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imp of output.imports) {
+      if (imp.external && imp.path.startsWith('node:')) found.set(`${imp.path} ${imp.kind}`, { path: imp.path, kind: imp.kind });
+    }
+  }
+  return [...found.values()].sort((a, b) => a.path.localeCompare(b.path));
+}
+
+// ── CLI ──────────────────────────────────────────────────────────────────────────────────────────
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const outIndex = args.indexOf('--out');
+  const outDir = outIndex >= 0 ? args[outIndex + 1] : undefined;
+  buildPage({ outDir, minify: !args.includes('--no-minify') }).then((r) => {
+    for (const w of r.warnings) console.warn(`warning: ${w}`);
+    for (const f of r.files) console.info(`  ${f.name.padEnd(40)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+    console.info(`built ${relative(process.cwd(), r.outDir) || '.'} in ${r.seconds.toFixed(1)} s (${r.inputs.length} inputs; Node built-ins left external: ${r.nodeImports.map((i) => `${i.path} (${i.kind})`).join(', ') || 'none'})`);
+    console.info('serve it with `npm run serve` and open the printed URL');
+  }, (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
