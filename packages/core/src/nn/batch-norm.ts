@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import { Module } from './module.js';
+import { batchNormTrain } from './batch-norm-train.js';
 import type { ForwardContext } from './module.js';
 
 export interface BatchNormOptions {
@@ -42,15 +43,15 @@ export class BatchNorm extends Module {
     if (!ctx.training) {
       return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.eps) as T;
     }
-    const axes = x.shape.map((_, i) => i).slice(0, -1);
-    const { mean, variance } = tf.moments(x, axes);
     const n = x.size / (x.shape[x.shape.length - 1] as number);
+    const { y, mean, variance } = batchNormTrain(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.eps);
     tf.tidy(() => {
       // Running statistics are state, not part of the loss: `assign` is never recorded on the tape.
       const unbiased = tf.mul(variance, n > 1 ? n / (n - 1) : 1);
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - this.momentum), tf.mul(mean, this.momentum)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - this.momentum), tf.mul(unbiased, this.momentum)));
     });
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.eps) as T;
+    tf.dispose([mean, variance]);
+    return y as T;
   }
 }
