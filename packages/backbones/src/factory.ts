@@ -29,7 +29,8 @@ export function resolveBackboneConfig(name: string, options: Readonly<Record<str
 }
 
 /**
- * Builds a backbone by registry name, drawing its initial weights from `build.rng`.
+ * Builds a backbone by registry name, drawing its initial weights from `build.rng` (default: a
+ * stream seeded 2048, so two calls build identical networks).
  *
  * @example
  * ```ts
@@ -40,7 +41,7 @@ export function resolveBackboneConfig(name: string, options: Readonly<Record<str
  * const { embedding, aux } = vit.forward(images, { training: true, rng: rng.fork('step-0') });
  * ```
  */
-export function createBackbone<N extends string>(name: N, options: OptionsFor<N>, build: BuildOptions): Backbone {
+export function createBackbone<N extends string>(name: N, options: OptionsFor<N> = {} as OptionsFor<N>, build: BuildOptions = {}): Backbone {
   const config = resolveBackboneConfig(name, options as Readonly<Record<string, unknown>>);
   return getArchitecture(name).build(config, buildContext(build));
 }

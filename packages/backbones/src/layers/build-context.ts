@@ -13,7 +13,7 @@ export interface BuildContext extends InitContext {
 
 /** Options accepted by the factories: a seeded stream for real initialisation, or `shapeOnly`. */
 export interface BuildOptions {
-  /** Stream the initial weights are drawn from (required unless `shapeOnly`). */
+  /** Stream the initial weights are drawn from (default: seed 2048, insightface's, forked by name). */
   readonly rng?: Rng;
   /** Zero weights, no random draws (for counting or before loading weights). */
   readonly shapeOnly?: boolean;
@@ -21,10 +21,7 @@ export interface BuildOptions {
 
 export function buildContext(options: BuildOptions): BuildContext {
   if (options.shapeOnly) return { rng: options.rng ?? Rng.fromSeed(0), shapeOnly: true };
-  if (!options.rng) {
-    throw new Error('Building a backbone needs { rng } to draw its initial weights (or { shapeOnly: true } for zero weights that will be loaded)');
-  }
-  return { rng: options.rng, shapeOnly: false };
+  return { rng: options.rng ?? Rng.fromSeed(2048).fork('backbone'), shapeOnly: false };
 }
 
 const zeros: Initializer = (shape) => tf.zeros(shape as number[]);

@@ -107,7 +107,7 @@ export class Trainer {
     this.numClasses = options.centers?.numClasses ?? options.dataset.numClasses;
 
     const batchesPerEpoch = Math.floor(options.dataset.size / this.config.batchSize);
-    if (this.config.epochs !== undefined && batchesPerEpoch === 0) {
+    if (batchesPerEpoch === 0) {
       throw new Error(`The dataset has ${options.dataset.size} examples, fewer than one batch of ${this.config.batchSize}`);
     }
     this.totalSteps = this.config.steps ?? (this.config.epochs as number) * batchesPerEpoch;
