@@ -1,4 +1,56 @@
-/** Registers the training kernels tfjs-backend-wasm lacks (filled in by the wasm-kernels work). */
+/**
+ * The training kernels tfjs-backend-wasm 4.22 lacks (or implements slowly), registered for the
+ * 'wasm' backend. See README.md in this folder for what each does and how fast it is.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../../tf.js';
+import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInput } from './conv2d-backprop-input.js';
+import { registerCpuFallback } from './cpu-fallback.js';
+import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-conv2d-backprop.js';
+import { batchMatMul } from './batch-mat-mul.js';
+import { captureOriginal, registerWasmKernel } from './kernel-utils.js';
+import { unsortedSegmentSum } from './unsorted-segment-sum.js';
+
+export { registerCpuFallback, cpuFallbackKernel } from './cpu-fallback.js';
+
+/** Kernels @fr composes from the wasm backend's own (XNNPACK) kernels. */
+const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
+  [tf.Conv2DBackpropFilter, conv2DBackpropFilter as tf.KernelFunc],
+  [tf.Conv2DBackpropInput, conv2DBackpropInput as tf.KernelFunc],
+  [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput as tf.KernelFunc],
+  [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter as tf.KernelFunc],
+  [tf.UnsortedSegmentSum, unsortedSegmentSum as tf.KernelFunc],
+  [tf.BatchMatMul, batchMatMul as tf.KernelFunc],
+];
+
+/**
+ * Kernels that run on the cpu backend instead (rare, off a face backbone's hot path):
+ * - Einsum: missing on wasm (and has no gradient anywhere);
+ * - MaxPoolGrad, MaxPoolWithArgmax: wasm's versions start each window's running max at
+ *   `numeric_limits<float>::min()` (the smallest positive float), so a window whose values are all
+ *   ≤ 0 loses its gradient, and ties go to the last maximum where cpu takes the first.
+ * Complex/FFT kernels are not here: complex tensors cannot live on wasm; see `runOnCpu`.
+ */
+const CPU_FALLBACKS: readonly string[] = [tf.Einsum, tf.MaxPoolGrad, tf.MaxPoolWithArgmax];
+
+/** The kernel names {@link registerWasmTrainingKernels} registers for the wasm backend. */
+export const WASM_TRAINING_KERNELS: readonly string[] = [...COMPOSED.map(([name]) => name), ...CPU_FALLBACKS];
+
+let registered = false;
+
+/**
+ * Registers the training kernels tfjs-backend-wasm lacks for the 'wasm' backend: conv and depthwise
+ * conv gradients and UnsortedSegmentSum (gather's gradient) composed from wasm's own kernels,
+ * faster Conv2DBackpropInput and BatchMatMul (transposed products), and cpu fallbacks for rare kernels. Idempotent; call it before (or
+ * after) `tf.setBackend('wasm')`.
+ */
 export function registerWasmTrainingKernels(): void {
-  // intentionally empty until the kernels land
+  if (registered) return;
+  // Where wasm has its own version (Conv2DBackpropInput, BatchMatMul, MaxPoolGrad), keep it callable:
+  // replacements build on it, and benchmarks compare against it.
+  for (const name of WASM_TRAINING_KERNELS) captureOriginal(name);
+  for (const [name, kernelFunc] of COMPOSED) registerWasmKernel(name, kernelFunc);
+  for (const name of CPU_FALLBACKS) registerCpuFallback(name);
+  registered = true;
 }
