@@ -6,9 +6,11 @@
  */
 import { parseArgs } from './cli/args.js';
 import { reportCommand, reportUsage } from './cli/report-command.js';
+import { benchCommand, benchUsage } from './cli/bench-command.js';
 
 const commands: Record<string, { usage: string; run: (args: ReturnType<typeof parseArgs>, out: (line: string) => void) => Promise<void> }> = {
   report: { usage: reportUsage, run: reportCommand },
+  bench: { usage: benchUsage, run: benchCommand },
 };
 
 async function main(argv: string[]): Promise<number> {
