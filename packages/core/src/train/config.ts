@@ -57,6 +57,13 @@ export const scheduleSchema = z.discriminatedUnion('type', [
 
 export const trainerConfigSchema = z.object({
   batchSize: z.number().int().positive(),
+  /**
+   * Split each batch into micro-batches of this size and accumulate their gradients before one
+   * update (memory: tfjs keeps every intermediate of the step alive, and wasm's heap is 4 GB).
+   * Batch-norm statistics and batch-level plugins (Partial FC sampling, TopoFR's ISA and GUM) then
+   * see micro-batches, as per-GPU batch norm does in multi-GPU training.
+   */
+  microBatchSize: z.number().int().positive().optional(),
   /** Total optimisation steps; or give `epochs`. */
   steps: z.number().int().positive().optional(),
   epochs: z.number().int().positive().optional(),

@@ -17,7 +17,7 @@ import type { CheckpointContents, HostTensor } from '../checkpoint/format.js';
 import { checkpointPath, latestCheckpoint, pruneCheckpoints, readCheckpointFile, writeCheckpointFile } from '../checkpoint/files.js';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from './config.js';
 import type { EventOf, StepEvent, TrainerEvent, TrainerEventType } from './events.js';
-import { describePlugin, forwardLoss, type Attributed, type StepEnv, type StepInputs } from './forward-loss.js';
+import { describePlugin, forwardLoss, type Attributed, type LossParts, type StepEnv, type StepInputs } from './forward-loss.js';
 import { jsonlWriter } from './jsonl-log.js';
 import { makeLrSchedule, type LrSchedule } from './lr-schedule.js';
 import { NonFiniteLossError } from './non-finite.js';
@@ -257,35 +257,70 @@ export class Trainer {
 
     let outcome: { terms: Record<string, number>; metrics: Record<string, number>; loss: number; gradNorm: number; clipped: boolean; bad: { what: string; source: string; value: number } | null };
     try {
-      // Phase 1: forward, backward, and one stacked vector of everything to read back.
+      // Phase 1: forward and backward per micro-batch (gradients accumulated, each part weighted
+      // by its share of the batch), then one stacked vector of everything to read back.
       const pass = scoped(() => {
         const snap = this.snapshot();
         for (const [, t] of snap.buffers) keep(t);
         for (const [, state] of snap.plugins) for (const t of Object.values(state.tensors ?? {})) keep(t);
-        const images = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
-        const labels = tf.tensor1d(batch.labels, 'int32');
-        const metricParts: Attributed<number | tf.Scalar>[] = [];
-        const inputs = this.augment(images, labels, metricParts, batch.labels);
-        let terms: readonly Attributed<tf.Scalar>[] = [];
-        let checks: readonly Attributed<tf.Scalar>[] = [];
-        const { grads } = tf.variableGrads(() => {
-          const parts = forwardLoss(this.composition, inputs, env);
-          terms = parts.terms;
-          checks = parts.checks;
-          for (const m of parts.metrics) metricParts.push(m);
-          // Read after the tape's scope closes: keep them.
-          for (const t of [...terms, ...checks]) keep(t.value);
-          for (const m of parts.metrics) if (typeof m.value !== 'number') keep(m.value);
-          return parts.total;
-        }, [...this.params.values()]);
+        const [b, h, w, c] = batch.shape;
+        const micro = Math.min(b, this.config.microBatchSize ?? b);
         const named = new Map<string, tf.Tensor>();
-        for (const [variableName, grad] of Object.entries(grads)) named.set(this.paramByVariable.get(variableName) as string, keep(grad));
+        const checks: Attributed<tf.Scalar>[] = [];
+        const terms = new Map<string, Attributed<tf.Scalar>>();
+        const metricParts = new Map<string, Attributed<number | tf.Scalar>>();
+        const add = (a: tf.Tensor | undefined, x: tf.Tensor): tf.Tensor => keep(a ? tf.add(a, x) : x);
+        for (let start = 0; start < b; start += micro) {
+          const n = Math.min(micro, b - start);
+          const share = n / b;
+          const pixels = h * w * c;
+          const hostLabels = batch.labels.subarray(start, start + n);
+          scoped(() => {
+            const images = tf.tensor4d(batch.images.subarray(start * pixels, (start + n) * pixels), [n, h, w, c]);
+            const labels = tf.tensor1d(hostLabels, 'int32');
+            const chunkMetrics: Attributed<number | tf.Scalar>[] = [];
+            const inputs = this.augment(images, labels, chunkMetrics, hostLabels);
+            let parts: LossParts | null = null;
+            const { grads } = tf.variableGrads(() => {
+              parts = forwardLoss(this.composition, inputs, { ...env, hostLabels });
+              // Read after the tape's scope closes: keep them.
+              for (const t of [...parts.terms, ...parts.checks]) keep(t.value);
+              for (const m of parts.metrics) if (typeof m.value !== 'number') keep(m.value);
+              return parts.total;
+            }, [...this.params.values()]);
+            const done = parts as unknown as LossParts;
+            for (const [variableName, grad] of Object.entries(grads)) {
+              const name = this.paramByVariable.get(variableName) as string;
+              const previous = named.get(name);
+              named.set(name, add(previous, share === 1 ? grad : tf.mul(grad, share)));
+              if (previous) previous.dispose();
+            }
+            checks.push(...done.checks);
+            for (const t of done.terms) {
+              const previous = terms.get(t.key);
+              const value = share === 1 ? t.value : (tf.mul(t.value, share) as tf.Scalar);
+              terms.set(t.key, { ...t, value: (previous ? add(previous.value, value) : keep(value)) as tf.Scalar });
+            }
+            for (const m of [...chunkMetrics, ...done.metrics]) {
+              const previous = metricParts.get(m.key);
+              if (typeof m.value === 'number') {
+                const weighted = m.value * share;
+                metricParts.set(m.key, { ...m, value: previous && typeof previous.value === 'number' ? previous.value + weighted : weighted });
+              } else {
+                const value = share === 1 ? m.value : (tf.mul(m.value, share) as tf.Scalar);
+                metricParts.set(m.key, { ...m, value: (previous && typeof previous.value !== 'number' ? add(previous.value, value) : keep(value)) as tf.Scalar });
+              }
+            }
+          });
+        }
         const inScope = [...named].filter(([name]) => this.clipScope.has(name)).map(([, g]) => tf.sum(tf.square(g)));
         const normSq = inScope.length > 0 ? tf.addN(inScope) : tf.scalar(0);
         const allSq = tf.addN([...named.values()].map((g) => tf.sum(tf.square(g))));
-        const tensorMetrics = metricParts.filter((m): m is Attributed<tf.Scalar> => typeof m.value !== 'number');
-        const values = keep(tf.stack([...checks.map((c) => c.value), ...terms.map((t) => t.value), ...tensorMetrics.map((m) => tf.reshape(m.value, [])), normSq, allSq]));
-        return { snap, named, values, checks, terms, metricParts, tensorMetrics };
+        const termList = [...terms.values()];
+        const metricList = [...metricParts.values()];
+        const tensorMetrics = metricList.filter((m): m is Attributed<tf.Scalar> => typeof m.value !== 'number');
+        const values = keep(tf.stack([...checks.map((x) => x.value), ...termList.map((t) => t.value), ...tensorMetrics.map((m) => tf.reshape(m.value, [])), normSq, allSq]));
+        return { snap, named, values, checks, terms: termList, metricParts: metricList, tensorMetrics };
       });
 
       // Phase 2: the single read-back of the step.
