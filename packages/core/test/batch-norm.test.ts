@@ -58,3 +58,20 @@ describe('BatchNorm training forward/backward', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('PReLU backward', () => {
+  test('matches tfjs\' own gradient (x and α), including x = 0', async () => {
+    const { PReLU } = await import('../src/index.js');
+    const rng = Rng.fromSeed(5);
+    const x = tf.tensor4d(Float32Array.from(rng.fillNormal(new Float32Array(2 * 3 * 3 * 4)), (v, i) => (i % 7 === 0 ? 0 : v)), [2, 3, 3, 4]);
+    const layer = new PReLU(4);
+    layer.alpha.assign(tf.tensor1d([0.25, -0.1, 0.5, 1.2]));
+    const w = tf.tensor(rng.fillNormal(new Float32Array(x.size)), x.shape);
+    const ours = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(layer.forward(a), w)))([x]);
+    const theirs = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.prelu(a, layer.alpha as tf.Tensor), w)))([x]);
+    expect(maxDiff(ours[0] as tf.Tensor, theirs[0] as tf.Tensor)).toBeLessThan(1e-6);
+    const da = tf.variableGrads(() => tf.sum(tf.mul(layer.forward(x), w)) as tf.Scalar, [layer.alpha]).grads;
+    const ref = tf.variableGrads(() => tf.sum(tf.mul(tf.prelu(x, layer.alpha as tf.Tensor), w)) as tf.Scalar, [layer.alpha]).grads;
+    expect(maxDiff(da[layer.alpha.name] as tf.Tensor, ref[layer.alpha.name] as tf.Tensor)).toBeLessThan(1e-5);
+  });
+});
