@@ -18,6 +18,9 @@ export interface RunOptions {
   readonly widthMultiplier: number;
   readonly embeddingSize: number;
   readonly lr: number;
+  /** ArcFace scale and margin. */
+  readonly s: number;
+  readonly m: number;
   readonly outDir: string;
   readonly seed: number;
   readonly backend?: string;
@@ -43,7 +46,7 @@ export async function run(options: RunOptions, log: (line: string) => void = con
     embeddingSize: options.embeddingSize,
     widthMultiplier: options.widthMultiplier,
   }, { rng: Rng.fromSeed(options.seed) });
-  log(`[demo] model: MobileFaceNet ${options.inputSize}x${options.inputSize}, width ×${options.widthMultiplier}, ${options.embeddingSize}-d, ${backbone.module.parameterCount().toLocaleString('en')} parameters; full FC + ArcFace (s 64, m 0.5)`);
+  log(`[demo] model: MobileFaceNet ${options.inputSize}x${options.inputSize}, width ×${options.widthMultiplier}, ${options.embeddingSize}-d, ${backbone.module.parameterCount().toLocaleString('en')} parameters; full FC + ArcFace (s ${options.s}, m ${options.m})`);
 
   const before = await evaluate(backbone, source);
   log(`[demo] untrained: ${source.pairs.name} accuracy ${pct(before.result.accuracyMean)} ± ${pct(before.result.accuracyStd)} (${before.seconds.toFixed(1)} s)`);
@@ -51,7 +54,7 @@ export async function run(options: RunOptions, log: (line: string) => void = con
   const trainer = createTrainer({
     backbone,
     centers: fullFC({ numClasses: source.train.numClasses, embeddingSize: options.embeddingSize, seed: options.seed }),
-    margin: arcface({ s: 64, m: 0.5 }),
+    margin: arcface({ s: options.s, m: options.m }),
     dataset: source.train,
     config: {
       batchSize: options.batchSize,
