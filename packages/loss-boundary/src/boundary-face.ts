@@ -168,7 +168,7 @@ export function boundaryFace(options: BoundaryFaceOptions = {}): BoundaryFacePlu
         const newLabel = values[b + i] as number;
         if (newLabel !== label) corrections.push({ position: i, label, newLabel });
       }
-      report({ step: ctx.step, epoch: ctx.epoch, batchLabels: ctx.hostLabels, corrections });
+      report({ step: ctx.step, epoch: ctx.epoch, batchLabels: ctx.hostLabels, ids: ctx.ids, corrections });
     })().catch((error: unknown) => {
       deliveryError ??= { error };
     });

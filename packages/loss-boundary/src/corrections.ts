@@ -18,25 +18,23 @@ export interface BoundaryCorrectionEvent {
   readonly step: number;
   /** The trainer's epoch (0-based) of the forward pass. */
   readonly epoch: number;
-  /**
-   * The batch's dataset labels as the trainer handed them to the plugins (`ctx.hostLabels`). With
-   * @fr/core's trainer this is the very `labels` array of the dataset's `HostBatch`, so a dataset
-   * wrapper can map it back to the batch's `ids` (see the README).
-   */
+  /** The batch's dataset labels as the trainer handed them to the plugins (`ctx.hostLabels`). */
   readonly batchLabels: Int32Array;
+  /** The batch's sample ids (file paths) by position, when the dataset gives them (`ctx.ids`). */
+  readonly ids?: readonly string[];
   /** The corrected samples of this pass, by increasing position. */
   readonly corrections: readonly BoundaryCorrection[];
 }
 
 /**
- * The official log lines for one event: `"<id>\t<newLabel>"` per corrected sample, where `ids`
+ * The official log lines for one event: `"<id>\t<newLabel>"` per corrected sample, where the ids
  * are the batch's sample ids (file paths) by position, as in BoundaryFace's `savedPath_<epoch>.txt`.
  * @example
  * ```ts
  * onCorrection: (event) => appendFileSync(`corrected_${event.epoch}.txt`,
- *   correctionLines(event, idsOf.get(event.batchLabels) ?? []).map((l) => `${l}\n`).join('')),
+ *   correctionLines(event).map((l) => `${l}\n`).join('')),
  * ```
  */
-export function correctionLines(event: BoundaryCorrectionEvent, ids: readonly string[]): string[] {
+export function correctionLines(event: BoundaryCorrectionEvent, ids: readonly string[] = event.ids ?? []): string[] {
   return event.corrections.map((c) => `${ids[c.position] ?? `#${c.position}`}\t${c.newLabel}`);
 }

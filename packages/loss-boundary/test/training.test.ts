@@ -68,7 +68,9 @@ describe('BoundaryFace trains on noisy labels', () => {
     expect(events.map((e) => e.step)).toEqual(steps.map((_, i) => i).filter((i) => (steps[i] as { epoch: number }).epoch >= 4));
     events.forEach((e) => expect(e.corrections.length).toBe(steps[e.step]!.corrected));
     // Every record maps back to a sample id and carries the label the dataset gave it.
-    const records = events.flatMap((e) => e.corrections.map((c) => ({ ...c, id: idsOf.get(e.batchLabels)?.[c.position], given: e.batchLabels[c.position] })));
+    const records = events.flatMap((e) => e.corrections.map((c) => ({ ...c, id: e.ids?.[c.position], given: e.batchLabels[c.position] })));
+    // The ids also come through the contract (ctx.ids), equal to the batch's own.
+    for (const e of events) expect(e.ids).toEqual(idsOf.get(e.batchLabels));
     expect(records.length).toBeGreaterThan(0);
     for (const r of records) {
       expect(r.id).toMatch(/^synthetic#\d+$/);

@@ -59,6 +59,8 @@ export interface PluginContext {
    * backends in Node cannot read device memory synchronously.
    */
   readonly hostLabels: Int32Array;
+  /** Source identifiers of the batch's examples (file paths, record ids) when the dataset gives them. */
+  readonly ids?: readonly string[];
 }
 
 /** What every plugin has. */

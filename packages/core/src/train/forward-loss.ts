@@ -22,6 +22,7 @@ export interface StepEnv {
   readonly training: boolean;
   /** The batch's dataset labels on the host (plugins read them without a device sync). */
   readonly hostLabels: Int32Array;
+  readonly ids?: readonly string[];
   readonly backboneRng: Rng;
   readonly pluginRng: (plugin: Plugin) => Rng;
   readonly crossEntropy?: CrossEntropyOptions;
@@ -55,7 +56,7 @@ function collect(out: Attributed<number | tf.Scalar>[], plugin: Plugin, metrics:
 
 /** Runs the composed step on `batch` and returns the total loss with its attributed parts. */
 export function forwardLoss(c: Composition, batch: StepInputs, env: StepEnv): LossParts {
-  const ctx = (p: Plugin): PluginContext => ({ step: env.step, epoch: env.epoch, training: env.training, rng: env.pluginRng(p), hostLabels: env.hostLabels });
+  const ctx = (p: Plugin): PluginContext => ({ step: env.step, epoch: env.epoch, training: env.training, rng: env.pluginRng(p), hostLabels: env.hostLabels, ids: env.ids });
   const terms: Attributed<tf.Scalar>[] = [];
   const checks: Attributed<tf.Scalar>[] = [];
   const metrics: Attributed<number | tf.Scalar>[] = [];

@@ -191,7 +191,7 @@ export class Trainer {
     };
   }
 
-  private augment(images: tf.Tensor4D, labels: tf.Tensor1D, metrics: Attributed<number | tf.Scalar>[], hostLabels: Int32Array): StepInputs {
+  private augment(images: tf.Tensor4D, labels: tf.Tensor1D, metrics: Attributed<number | tf.Scalar>[], hostLabels: Int32Array, ids: readonly string[] | undefined): StepInputs {
     let batch: StepInputs = { input: images, clean: images, labels };
     for (const plugin of this.composition.augments ?? []) {
       let probed: BackboneOutput | undefined;
@@ -202,6 +202,7 @@ export class Trainer {
         training: true,
         rng: this.rngs.plugins.get(plugin.name) as Rng,
         hostLabels,
+        ids,
         probe: () => (probed ??= this.composition.backbone.forward(input, { training: true, rng: this.rngs.probe })),
       };
       const out = plugin.apply(batch, ctx);
@@ -274,15 +275,17 @@ export class Trainer {
           const n = Math.min(micro, b - start);
           const share = n / b;
           const pixels = h * w * c;
-          const hostLabels = batch.labels.subarray(start, start + n);
+          // Plugins get the batch's own labels array when there is a single micro-batch.
+          const hostLabels = n === b ? batch.labels : batch.labels.subarray(start, start + n);
+          const ids = batch.ids && (n === b ? batch.ids : batch.ids.slice(start, start + n));
           scoped(() => {
             const images = tf.tensor4d(batch.images.subarray(start * pixels, (start + n) * pixels), [n, h, w, c]);
             const labels = tf.tensor1d(hostLabels, 'int32');
             const chunkMetrics: Attributed<number | tf.Scalar>[] = [];
-            const inputs = this.augment(images, labels, chunkMetrics, hostLabels);
+            const inputs = this.augment(images, labels, chunkMetrics, hostLabels, ids);
             let parts: LossParts | null = null;
             const { grads } = tf.variableGrads(() => {
-              parts = forwardLoss(this.composition, inputs, { ...env, hostLabels });
+              parts = forwardLoss(this.composition, inputs, { ...env, hostLabels, ids });
               // Read after the tape's scope closes: keep them.
               for (const t of [...parts.terms, ...parts.checks]) keep(t.value);
               for (const m of parts.metrics) if (typeof m.value !== 'number') keep(m.value);

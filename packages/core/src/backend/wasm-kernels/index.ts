@@ -9,12 +9,13 @@ import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerCpuFallback } from './cpu-fallback.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-conv2d-backprop.js';
 import { batchMatMul } from './batch-mat-mul.js';
+import { maxPoolGrad } from './max-pool-grad.js';
 import { captureOriginal, registerWasmKernel } from './kernel-utils.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 
 export { registerCpuFallback, cpuFallbackKernel } from './cpu-fallback.js';
 
-/** Kernels @fr composes from the wasm backend's own (XNNPACK) kernels. */
+/** Kernels @fr composes from the wasm backend's own (XNNPACK) kernels, or writes for it. */
 const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
   [tf.Conv2DBackpropFilter, conv2DBackpropFilter as tf.KernelFunc],
   [tf.Conv2DBackpropInput, conv2DBackpropInput as tf.KernelFunc],
@@ -22,17 +23,19 @@ const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
   [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter as tf.KernelFunc],
   [tf.UnsortedSegmentSum, unsortedSegmentSum as tf.KernelFunc],
   [tf.BatchMatMul, batchMatMul as tf.KernelFunc],
+  // Not composed: a JS loop over the wasm heap (no wasm kernel finds window argmaxes correctly).
+  [tf.MaxPoolGrad, maxPoolGrad as tf.KernelFunc],
 ];
 
 /**
  * Kernels that run on the cpu backend instead (rare, off a face backbone's hot path):
  * - Einsum: missing on wasm (and has no gradient anywhere);
- * - MaxPoolGrad, MaxPoolWithArgmax: wasm's versions start each window's running max at
- *   `numeric_limits<float>::min()` (the smallest positive float), so a window whose values are all
- *   ≤ 0 loses its gradient, and ties go to the last maximum where cpu takes the first.
+ * - MaxPoolWithArgmax: wasm's version starts each window's running max at
+ *   `numeric_limits<float>::min()` (the smallest positive float), so windows whose values are all
+ *   ≤ 0 get a wrong index (MaxPoolGrad has the same bug; see max-pool-grad.ts).
  * Complex/FFT kernels are not here: complex tensors cannot live on wasm; see `runOnCpu`.
  */
-const CPU_FALLBACKS: readonly string[] = [tf.Einsum, tf.MaxPoolGrad, tf.MaxPoolWithArgmax];
+const CPU_FALLBACKS: readonly string[] = [tf.Einsum, tf.MaxPoolWithArgmax];
 
 /** The kernel names {@link registerWasmTrainingKernels} registers for the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [...COMPOSED.map(([name]) => name), ...CPU_FALLBACKS];
