@@ -64,7 +64,6 @@ export {
 export { renderFoldAccuracySvg, renderRocSvg, renderScoreHistogramSvg, type PlotSize } from './report/plots.js';
 export { formatAccuracy, renderReportHtml, type ReportPlots } from './report/html.js';
 export { CHROMIUM_ARGS, findChromium, svgToPng } from './report/png.js';
-export { writeFileAtomic } from './report/atomic.js';
 export {
   fileStem,
   renderVerificationReport,

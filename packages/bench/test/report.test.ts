@@ -12,7 +12,6 @@ import {
   renderRocSvg,
   renderScoreHistogramSvg,
   renderVerificationReport,
-  writeFileAtomic,
   type VerificationReport,
 } from '@fr/bench';
 import { syntheticPairs } from './helpers.js';
@@ -141,17 +140,6 @@ describe('renderVerificationReport (files)', () => {
     const json = JSON.parse(await readFile(out.files.json, 'utf8')) as VerificationReport;
     expect(json.accuracy).toEqual(out.report.accuracy);
     expect(await readFile(out.files.svg.roc, 'utf8')).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
-  });
-  it('writeFileAtomic replaces a file and leaves no temporary files', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fr-bench-atomic-'));
-    dirs.push(dir);
-    const p = join(dir, 'a.txt');
-    await writeFile(p, 'old');
-    await writeFileAtomic(p, 'new');
-    expect(await readFile(p, 'utf8')).toBe('new');
-    expect(await readdir(dir)).toEqual(['a.txt']);
-    await expect(writeFileAtomic(join(dir, 'a.txt', 'b.txt'), 'x')).rejects.toThrow();
-    expect(await readdir(dir)).toEqual(['a.txt']);
   });
   it('fileStem makes names file-safe', () => {
     expect(fileStem('LFW / test')).toBe('LFW-test');

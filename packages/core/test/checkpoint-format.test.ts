@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import {
-  encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, listCheckpoints, latestCheckpoint, pruneCheckpoints, checkpointPath,
+  encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, writeFileAtomic, readCheckpointFile, listCheckpoints, latestCheckpoint, pruneCheckpoints, checkpointPath,
 } from '../src/index.js';
 
 const contents = () => ({
@@ -42,5 +42,15 @@ describe('checkpoint container', () => {
     expect((await readCheckpointFile(checkpointPath(dir, 15))).meta.step).toBe(3);
     await expect(readCheckpointFile(`${dir}/missing.frckpt`)).rejects.toThrow(/missing\.frckpt: no such file/);
     expect(readFileSync(checkpointPath(dir, 10)).subarray(0, 8).toString()).toBe('FRCKPT01');
+  });
+
+  test('writeFileAtomic replaces a file, leaves no temporary file, and cleans up after a failure', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/fr-atomic-`);
+    writeFileSync(`${dir}/a.txt`, 'old');
+    await writeFileAtomic(`${dir}/a.txt`, 'new');
+    expect(readFileSync(`${dir}/a.txt`, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['a.txt']);
+    await expect(writeFileAtomic(`${dir}/a.txt/b.txt`, 'x')).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(['a.txt']);
   });
 });

@@ -2,28 +2,10 @@
  * A tfjs IOHandler on the Node file system. Node-only: reached through `@fr/backbones/node`,
  * never from the main entry, so browser bundles never see `node:` imports.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { tf } from '@fr/core';
-
-/** Writes `data` to `file` atomically: a temp file in the same folder, fsync, then rename. */
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-}
+import { tf, writeFileAtomic } from '@fr/core';
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string } | null)?.code;
@@ -83,7 +65,7 @@ export function fileSystem(path: string): tf.io.IOHandler {
       const previous = await readJson(modelFile).catch(() => null);
       const weights = new Uint8Array(artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData));
       const weightsName = `${stem}.${createHash('sha256').update(weights).digest('hex').slice(0, 12)}.bin`;
-      await writeAtomic(join(dir, weightsName), weights);
+      await writeFileAtomic(join(dir, weightsName), weights);
       const modelJSON: tf.io.ModelJSON = {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
@@ -96,7 +78,7 @@ export function fileSystem(path: string): tf.io.IOHandler {
         ...(artifacts.initializerSignature ? { initializerSignature: artifacts.initializerSignature } : {}),
         weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeAtomic(modelFile, JSON.stringify(modelJSON, null, 1));
+      await writeFileAtomic(modelFile, JSON.stringify(modelJSON, null, 1));
       // Drop the weights the old model.json pointed at (only files of our own naming scheme).
       const stale = (previous?.weightsManifest ?? []).flatMap((g) => g.paths)
         .filter((p) => p !== weightsName && p.startsWith(`${stem}.`) && p.endsWith('.bin') && !p.includes('/'));

@@ -1,6 +1,6 @@
 /** Result files of `fr-bench bench`: `<suite>.json`, `<suite>.svg`, `summary.json`, `summary.txt`. */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFileAtomic } from '@fr/core';
 import { renderBarChart } from './chart.js';
 import { renderTable } from './stats.js';
 import type { SuiteResult } from './types.js';

@@ -11,7 +11,7 @@ import { detectTorch, type TorchSetup } from '../benchmarks/torch.js';
 import { trainStepSuite } from '../benchmarks/train-step.js';
 import { SUITES, type BenchContext, type Suite, type SuiteName, type SuiteResult } from '../benchmarks/types.js';
 import { webgpuSuite } from '../benchmarks/webgpu.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFileAtomic } from '@fr/core';
 import { findChromium, svgToPng } from '../report/png.js';
 import { flag, type ParsedArgs } from './args.js';
 

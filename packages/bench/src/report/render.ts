@@ -1,6 +1,6 @@
 /** Writes a complete verification report (JSON, HTML, SVG and PNG plots) to a directory. */
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@fr/core';
 import { buildVerificationReport, type VerificationReport, type VerificationReportInput } from './build.js';
 import { renderReportHtml } from './html.js';
 import { renderFoldAccuracySvg, renderRocSvg, renderScoreHistogramSvg } from './plots.js';

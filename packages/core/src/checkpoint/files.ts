@@ -11,21 +11,29 @@ async function fs() {
   return import('node:fs/promises');
 }
 
-/** Writes `bytes` to `path` atomically. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const { open, rename, mkdir } = await fs();
+/**
+ * Writes `data` to `path` atomically (temp file in the same folder, fsync, rename, fsync of the
+ * folder): readers see the old file or the complete new one, never a torn write. Creates the folder.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const { open, rename, mkdir, rm } = await fs();
   const { dirname } = await import('node:path');
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const handle = await open(temp, 'w');
+  const temp = `${path}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
-  await rename(temp, path);
   try {
     const dirHandle = await open(dir, 'r');
     await dirHandle.sync().finally(() => dirHandle.close());
