@@ -194,6 +194,8 @@ describe('registered wasm kernels', () => {
         tf.DepthwiseConv2dNativeBackpropFilter,
         tf.UnsortedSegmentSum,
         tf.BatchMatMul,
+        tf.MaxPoolGrad,
+        tf.MaxPoolWithArgmax,
         tf.Einsum,
       ]),
     );
@@ -290,11 +292,14 @@ describe('registered wasm kernels', () => {
     });
   });
 
-  describe('MaxPoolGrad (cpu fallback: the wasm kernel drops all-negative windows)', () => {
-    const pools: { name: string; x: () => tf.Tensor; size: number; stride: number; pad: 'same' | 'valid' }[] = [
-      { name: 'all-negative windows', x: () => rand([2, 6, 6, 3], 5, -2, -0.1), size: 2, stride: 2, pad: 'valid' },
-      { name: 'ties (first maximum wins, as on cpu)', x: () => tf.round(rand([1, 6, 6, 2], 6, 0, 2)), size: 3, stride: 1, pad: 'same' },
-      { name: 'overlapping 3x3 s2 same', x: () => rand([2, 7, 7, 3], 7), size: 3, stride: 2, pad: 'same' },
+  describe('MaxPoolGrad (replaces the wasm kernel, which drops all-negative windows)', () => {
+    const pools: { name: string; x: () => tf.Tensor; size: number; stride: number; pad: 'same' | 'valid' | number }[] = [
+      { name: 'all-negative windows 2x2 s2', x: () => rand([2, 6, 6, 3], 5, -2, -0.1), size: 2, stride: 2, pad: 'valid' },
+      { name: 'ties (first maximum wins, as on cpu) 3x3 s1 same', x: () => tf.round(rand([1, 6, 6, 2], 6, 0, 2)), size: 3, stride: 1, pad: 'same' },
+      { name: 'overlapping 3x3 s2 same, odd size', x: () => rand([2, 7, 7, 3], 7), size: 3, stride: 2, pad: 'same' },
+      { name: '3x3 s2 same, even size (padding only at the end)', x: () => rand([2, 8, 6, 4], 8, -1, 0), size: 3, stride: 2, pad: 'same' },
+      { name: '3x3 s2 valid, unused last row', x: () => rand([1, 8, 9, 2], 9), size: 3, stride: 2, pad: 'valid' },
+      { name: '2x2 s1 numeric pad 1', x: () => rand([2, 5, 5, 1], 10, -3, -1), size: 2, stride: 1, pad: 1 },
     ];
     for (const p of pools) {
       test(`gradient matches cpu: ${p.name}`, async () => {
@@ -314,10 +319,16 @@ describe('registered wasm kernels', () => {
       };
       expectClose('maxPoolWithArgmax', await onWasmAndCpu(run), EXACT);
     });
-    test('does not leak on either backend', () => {
+    test('does not leak', () => {
+      expectNoLeak(() => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')))(rand([2, 7, 7, 3], 7)));
+    });
+    test('maxPoolWithArgmax (cpu fallback) does not leak on either backend', () => {
       const cpu = tf.engine().findBackend('cpu')!;
       const cpuIds = cpu.numDataIds();
-      expectNoLeak(() => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')))(rand([2, 7, 7, 3], 7)));
+      expectNoLeak(() => {
+        const { result, indexes } = tf.maxPoolWithArgmax(rand([2, 4, 4, 3], 9) as tf.Tensor4D, 2, 2, 'valid');
+        return [result, indexes] as tf.Tensor[];
+      });
       expect(cpu.numDataIds()).toBe(cpuIds);
     });
   });

@@ -45,13 +45,13 @@ let registered = false;
 /**
  * Registers the training kernels tfjs-backend-wasm lacks for the 'wasm' backend: conv and depthwise
  * conv gradients and UnsortedSegmentSum (gather's gradient) composed from wasm's own kernels,
- * faster Conv2DBackpropInput and BatchMatMul (transposed products), and cpu fallbacks for rare kernels. Idempotent; call it before (or
- * after) `tf.setBackend('wasm')`.
+ * faster Conv2DBackpropInput and BatchMatMul (transposed products), a correct MaxPoolGrad, and cpu
+ * fallbacks for rare kernels. Idempotent; call it before (or after) `tf.setBackend('wasm')`.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  // Where wasm has its own version (Conv2DBackpropInput, BatchMatMul, MaxPoolGrad), keep it callable:
-  // replacements build on it, and benchmarks compare against it.
+  // Where wasm has its own version (Conv2DBackpropInput, BatchMatMul, MaxPoolGrad, MaxPoolWithArgmax),
+  // keep it callable: replacements build on it, and benchmarks compare against it.
   for (const name of WASM_TRAINING_KERNELS) captureOriginal(name);
   for (const [name, kernelFunc] of COMPOSED) registerWasmKernel(name, kernelFunc);
   for (const name of CPU_FALLBACKS) registerCpuFallback(name);
