@@ -551,3 +551,22 @@ describe('resize gradients on wasm are the adjoint of the forward resize', () =>
     });
   }
 });
+
+describe('Identity on wasm shares the buffer', () => {
+  test('a clone survives disposing its source, and the wasm heap does not grow per clone', async () => {
+    await selectBackend('wasm', { log: null });
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    const big = tf.zeros([1 << 20]);
+    const before = tf.memory().numBytes;
+    const copies = Array.from({ length: 8 }, () => tf.clone(big));
+    expect(tf.memory().numBytes - before).toBe(8 * (1 << 22)); // tfjs counts per tensor...
+    const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const more = Array.from({ length: 64 }, () => tf.clone(big)); // ...the heap would need 256 MiB more if copied
+    expect((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length).toBe(heap);
+    tf.dispose([big, ...copies, ...more]);
+  });
+});

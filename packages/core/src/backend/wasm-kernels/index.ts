@@ -10,6 +10,7 @@ import { registerCpuFallback } from './cpu-fallback.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-conv2d-backprop.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { identity } from './identity.js';
 import { captureOriginal, registerWasmKernel } from './kernel-utils.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 
@@ -25,6 +26,8 @@ const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
   [tf.BatchMatMul, batchMatMul as tf.KernelFunc],
   // Not composed: a JS loop over the wasm heap (no wasm kernel finds window argmaxes correctly).
   [tf.MaxPoolGrad, maxPoolGrad as tf.KernelFunc],
+  // Shares the buffer instead of copying it (the tape clones every tensor a gradient keeps).
+  [tf.Identity, identity as tf.KernelFunc],
 ];
 
 /**
