@@ -4,7 +4,7 @@
  */
 import { toFiniteScores, toLabels01, type EmbeddingMatrix, type PairLabels } from './matrix.js';
 import { pairCosineSimilarities, pairSquaredDistances, preparePairs } from './pairs.js';
-import { minImpostorsForFar } from './roc.js';
+import { cumulativeCounts, minImpostorsForFar } from './roc.js';
 
 /** What to calibrate for: a maximum false-accept rate, or the best accuracy. */
 export type CalibrationTarget = { readonly far: number } | 'accuracy';
@@ -104,23 +104,7 @@ export function calibrateThreshold(
 
   // Work on similarities s (higher = more similar); cut j accepts the j highest unique values.
   const s = scoreType === 'distance' ? raw.map((v) => -v) : raw;
-  const order = Array.from(s.keys()).sort((a, b) => s[b]! - s[a]!);
-  const uniq: number[] = [];
-  const tpAt: number[] = [0];
-  const fpAt: number[] = [0];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (y[i] === 1) tp++;
-    else fp++;
-    const next = order[k + 1];
-    if (next === undefined || s[next]! !== s[i]!) {
-      uniq.push(s[i]!);
-      tpAt.push(tp);
-      fpAt.push(fp);
-    }
-  }
+  const { thresholds: uniq, tp: tpAt, fp: fpAt } = cumulativeCounts(s, y);
   const m = uniq.length;
   let bestJ = 0;
   if (target === 'accuracy') {

@@ -33,6 +33,32 @@ export interface RocOptions {
 }
 
 /**
+ * The score sweep behind ROC curves and threshold calibration: the unique similarity scores in
+ * descending order, and after accepting every pair scoring ≥ each of them, how many genuine (tp)
+ * and impostor (fp) pairs are accepted. Entry 0 of `tp`/`fp` is the empty cut (0, 0).
+ */
+export function cumulativeCounts(scores: ArrayLike<number>, labels: ArrayLike<number>): { thresholds: number[]; tp: number[]; fp: number[] } {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  const thresholds: number[] = [];
+  const tpAt: number[] = [0];
+  const fpAt: number[] = [0];
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (labels[i] === 1) tp++;
+    else fp++;
+    const next = order[k + 1];
+    if (next === undefined || scores[next]! !== scores[i]!) {
+      thresholds.push(scores[i]!);
+      tpAt.push(tp);
+      fpAt.push(fp);
+    }
+  }
+  return { thresholds, tp: tpAt, fp: fpAt };
+}
+
+/**
  * Computes the ROC curve over every unique score (like scikit-learn's `roc_curve` with
  * `drop_intermediate=False`). Needs at least one genuine and one impostor pair.
  *
@@ -54,23 +80,10 @@ export function rocCurve(scores: ArrayLike<number>, issame: PairLabels, options:
   const negatives = y.length - positives;
   if (positives === 0) throw new Error('rocCurve: all pairs are impostors (no genuine pairs), TPR is undefined');
   if (negatives === 0) throw new Error('rocCurve: all pairs are genuine (no impostor pairs), FPR is undefined');
-  const order = Array.from(s.keys()).sort((a, b) => s[b]! - s[a]!);
-  const thr: number[] = [Infinity];
-  const tpr: number[] = [0];
-  const fpr: number[] = [0];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (y[i] === 1) tp++;
-    else fp++;
-    const next = order[k + 1];
-    if (next === undefined || s[next]! !== s[i]!) {
-      thr.push(s[i]!);
-      tpr.push(tp / positives);
-      fpr.push(fp / negatives);
-    }
-  }
+  const counts = cumulativeCounts(s, y);
+  const thr = [Infinity, ...counts.thresholds];
+  const tpr = counts.tp.map((t) => t / positives);
+  const fpr = counts.fp.map((f) => f / negatives);
   return {
     thresholds: Float64Array.from(thr),
     tpr: Float64Array.from(tpr),
