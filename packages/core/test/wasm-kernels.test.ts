@@ -195,6 +195,7 @@ describe('registered wasm kernels', () => {
         tf.UnsortedSegmentSum,
         tf.BatchMatMul,
         tf.MaxPoolGrad,
+        tf.GatherV2,
         tf.MaxPoolWithArgmax,
         tf.Einsum,
       ]),
@@ -260,6 +261,35 @@ describe('registered wasm kernels', () => {
     test('does not leak (including the out-of-range path)', () => {
       expectNoLeak(() => tf.unsortedSegmentSum(rand([6, 4], 1), tf.tensor1d([0, 2, 2, -1, 5, 1], 'int32'), 3));
       expectNoLeak(() => tf.unsortedSegmentSum(rand([6, 4], 1), tf.tensor1d([0, 2, 2, 1, 0, 2], 'int32'), 3));
+    });
+  });
+
+  describe('GatherV2 (row copies on the wasm heap)', () => {
+    const ids = (values: number[], shape?: number[]) => tf.tensor(values, shape ?? [values.length], 'int32');
+    const cases: { name: string; run: () => tf.Tensor[] }[] = [
+      { name: 'Partial FC rows: axis 0, d = 512, duplicates', run: () => [tf.gather(rand([40, 512], 1), ids([3, 39, 0, 3, 17]))] },
+      { name: 'axis 1 of a rank-3 tensor', run: () => [tf.gather(rand([3, 6, 20], 2), ids([5, 0, 2]), 1)] },
+      { name: 'last axis (blocks of one element)', run: () => [tf.gather(rand([4, 7], 3), ids([6, 1, 1]), -1)] },
+      { name: 'rank-2 indices', run: () => [tf.gather(rand([9, 24], 4), ids([1, 8, 2, 2, 0, 7], [2, 3]))] },
+      { name: 'int32 data', run: () => [tf.gather(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), ids([2, 0]))] },
+      { name: 'bool data', run: () => [tf.gather(tf.tensor1d([true, false, true, true], 'bool'), ids([1, 3, 1]))] },
+      { name: 'no indices', run: () => [tf.gather(rand([5, 3], 5), ids([]))] },
+      { name: 'batchDims 1 (wasm kernel)', run: () => [tf.gather(rand([2, 5, 3], 6), ids([4, 0, 1, 1], [2, 2]), 1, 1)] },
+      { name: 'gradient (UnsortedSegmentSum)', run: () => [tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.gather(w, ids([3, 1, 3])), rand([3, 64], 8))))(rand([5, 64], 7))] },
+    ];
+    for (const c of cases) {
+      test(`matches cpu: ${c.name}`, async () => {
+        expectClose(c.name, await onWasmAndCpu(c.run), EXACT);
+      });
+    }
+    test('an index out of range is an error naming it', () => {
+      const x = rand([4, 3], 1);
+      const i = ids([1, 4]);
+      expect(() => tf.gather(x, i)).toThrow(/index value 4 is not in \[0, 3\]/);
+      tf.dispose([x, i]);
+    });
+    test('does not leak', () => {
+      expectNoLeak(() => tf.gather(rand([40, 512], 1), ids([3, 39, 0, 3, 17])));
     });
   });
 
