@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly outDir: string;
   readonly seed: number;
   readonly backend?: string;
+  /** A checkpoint to continue from, or `'latest'` in `<outDir>/checkpoints`. */
+  readonly resume?: string;
 }
 
 export interface RunResult {
@@ -66,6 +68,7 @@ export async function run(options: RunOptions, log: (line: string) => void = con
       log: { jsonl: `${options.outDir}/train.jsonl`, progress: 'auto' },
     },
   });
+  trainer.on('start', (e) => { if (e.resumedFrom) log(`[demo] resumed at step ${e.step} from ${e.resumedFrom}`); });
   const steps: StepEvent[] = [];
   trainer.on('step', (e) => {
     steps.push(e);
@@ -74,7 +77,7 @@ export async function run(options: RunOptions, log: (line: string) => void = con
     }
   });
   const started = Date.now();
-  const fit = await trainer.fit();
+  const fit = await trainer.fit({ resume: options.resume });
   const trainSeconds = (Date.now() - started) / 1000;
   trainer.dispose();
   await source.close();

@@ -1,6 +1,7 @@
 /**
  * A longer CelebA run with flags, e.g.
  *   node examples/demo/dist/train-celeba.js --steps 3000 --input 112 --width 1 --embedding 512 --out runs/celeba
+ * and, after an interruption, the same line with `--resume latest`.
  */
 import { parseArgs } from 'node:util';
 import { run } from './run.js';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '2048' },
     backend: { type: 'string' },
     out: { type: 'string', default: 'runs/celeba' },
+    resume: { type: 'string' },
   },
 });
 await run({
@@ -32,4 +34,5 @@ await run({
   seed: Number(values.seed),
   backend: values.backend,
   outDir: values.out,
+  resume: values.resume,
 });
