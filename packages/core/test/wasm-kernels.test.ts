@@ -196,6 +196,8 @@ describe('registered wasm kernels', () => {
         tf.BatchMatMul,
         tf.MaxPoolGrad,
         tf.GatherV2,
+        tf.Sum,
+        tf.Mean,
         tf.MaxPoolWithArgmax,
         tf.Einsum,
       ]),
@@ -261,6 +263,46 @@ describe('registered wasm kernels', () => {
     test('does not leak (including the out-of-range path)', () => {
       expectNoLeak(() => tf.unsortedSegmentSum(rand([6, 4], 1), tf.tensor1d([0, 2, 2, -1, 5, 1], 'int32'), 3));
       expectNoLeak(() => tf.unsortedSegmentSum(rand([6, 4], 1), tf.tensor1d([0, 2, 2, 1, 0, 2], 'int32'), 3));
+    });
+  });
+
+  describe('Sum and Mean over leading axes (batch-norm statistics as one average pooling)', () => {
+    const cases: { name: string; run: () => tf.Tensor[] }[] = [
+      { name: 'NHWC activation to [C]', run: () => [tf.sum(rand([4, 9, 9, 16], 1), [0, 1, 2]), tf.mean(rand([4, 9, 9, 16], 1), [0, 1, 2])] },
+      { name: 'keepDims, axes given out of order and negative', run: () => [tf.sum(rand([3, 5, 6], 2), [-2, 0], true), tf.mean(rand([3, 5, 6], 2), [1, 0], true)] },
+      { name: 'rank 2 over rows (bias gradient)', run: () => [tf.sum(rand([64, 512], 3), 0), tf.mean(rand([64, 512], 3), 0)] },
+      { name: 'inner and middle axes keep wasm kernel', run: () => [tf.sum(rand([3, 5, 6], 4), [1, 2]), tf.mean(rand([3, 5, 6], 4), 1), tf.sum(rand([3, 5, 6], 4))] },
+      { name: 'one row or one column', run: () => [tf.sum(rand([1, 8], 5), 0), tf.mean(rand([8, 1], 5), 0)] },
+      { name: 'int32 data', run: () => [tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), 0)] },
+      { name: 'moments and their gradient', run: () => [tf.grad((x: tf.Tensor) => tf.sum(tf.moments(x, [0, 1, 2]).variance))(rand([2, 6, 6, 8], 6))] },
+    ];
+    for (const c of cases) {
+      test(`matches cpu: ${c.name}`, async () => {
+        expectClose(c.name, await onWasmAndCpu(c.run), TOL_LONG_SUM);
+      });
+    }
+    test('a large reduction stays accurate (401 408 rows, float64 reference)', () => {
+      const x = rand([32, 112, 112, 4], 7, 0, 1);
+      const got = tf.sum(x, [0, 1, 2]).dataSync();
+      const inner = tf.sum(tf.transpose(tf.reshape(x, [-1, 4])), 1).dataSync(); // wasm's own (sequential float32) sum
+      const data = x.dataSync();
+      const want = new Float64Array(4);
+      for (let i = 0; i < data.length; i++) want[i % 4] += data[i]!;
+      for (let c = 0; c < 4; c++) {
+        const error = Math.abs(got[c]! - want[c]!) / want[c]!;
+        expect(error).toBeLessThan(1e-4);
+        expect(error).toBeLessThanOrEqual(Math.max(2e-5, 2 * Math.abs(inner[c]! - want[c]!) / want[c]!));
+      }
+      x.dispose();
+    });
+    test('NaN and Inf propagate (the trainer\'s non-finite guard relies on it)', () => {
+      const x = tf.tensor2d([[1, 2], [NaN, 3], [4, Infinity]]);
+      expect(Array.from(tf.sum(x, 0).dataSync())).toEqual([NaN, Infinity]);
+      expect(Array.from(tf.mean(x, 0).dataSync())).toEqual([NaN, Infinity]);
+      x.dispose();
+    });
+    test('does not leak', () => {
+      expectNoLeak(() => [tf.sum(rand([4, 9, 9, 16], 1), [0, 1, 2], true), tf.mean(rand([4, 9, 9, 16], 1), [0, 1, 2])]);
     });
   });
 

@@ -9,6 +9,7 @@ import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerCpuFallback } from './cpu-fallback.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-conv2d-backprop.js';
 import { batchMatMul } from './batch-mat-mul.js';
+import { mean, sum } from './column-reduce.js';
 import { gatherV2 } from './gather.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { identity } from './identity.js';
@@ -27,6 +28,9 @@ const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
   [tf.BatchMatMul, batchMatMul as tf.KernelFunc],
   // Not composed: a JS loop over the wasm heap (no wasm kernel finds window argmaxes correctly).
   [tf.MaxPoolGrad, maxPoolGrad as tf.KernelFunc],
+  // Leading-axes reductions (batch-norm statistics and gradients) as one average pooling instead of a transpose.
+  [tf.Sum, sum as tf.KernelFunc],
+  [tf.Mean, mean as tf.KernelFunc],
   // Row copies on the heap instead of a per-element index loop (Partial FC gathers its centres).
   [tf.GatherV2, gatherV2 as tf.KernelFunc],
   // Shares the buffer instead of copying it (the tape clones every tensor a gradient keeps).
