@@ -11,16 +11,23 @@ import { Rng, selectBackend } from '@fr/core';
 import { createBackbone, saveBackbone } from '@fr/backbones';
 import { fileSystem } from '@fr/backbones/node';
 import { parseArgs } from '../src/cli/args.js';
-import { reportCommand } from '../src/cli/report-command.js';
+import { datasetName, reportCommand } from '../src/cli/report-command.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const data = resolve(process.env.FR_DATA_DIR ?? resolve(repo, '../shared/data'));
 const sets = [
-  { name: 'celeba-crops', pairs: `${data}/celeba-crops-pairs.txt`, images: `${data}/celeba-crops` },
-  { name: 'orl-faces', pairs: `${data}/orl-faces/pairs.txt`, images: `${data}/orl-faces` },
+  { name: 'celeba-crops', pairs: `${data}/celeba-crops-pairs.txt`, images: `${data}/celeba-crops`, nameFlag: true },
+  // No --name: the report is named after the pairs file's folder.
+  { name: 'orl-faces', pairs: `${data}/orl-faces/pairs.txt`, images: `${data}/orl-faces`, nameFlag: false },
 ];
 
 describe('fr-bench report', () => {
+  test('names a dataset after its file, or the folder of a generic pairs.txt', () => {
+    expect(datasetName('/data/lfw.bin')).toBe('lfw');
+    expect(datasetName('../shared/data/celeba-crops-pairs.txt')).toBe('celeba-crops-pairs');
+    expect(datasetName('../shared/data/orl-faces/pairs.txt')).toBe('orl-faces');
+  });
+
   for (const set of sets) {
     const present = existsSync(set.pairs) && existsSync(set.images);
     test.skipIf(!present)(`${set.name}: a saved backbone is evaluated from the CLI${present ? '' : ` (skipped: ${set.pairs} not found; set FR_DATA_DIR)`}`, async () => {
@@ -29,7 +36,7 @@ describe('fr-bench report', () => {
       const backbone = createBackbone('mobilefacenet', { inputSize: 32, embeddingSize: 64, widthMultiplier: 0.25 }, { rng: Rng.fromSeed(1) });
       await saveBackbone(backbone, fileSystem(`${dir}/model`));
       const lines: string[] = [];
-      await reportCommand(parseArgs(['--model', `${dir}/model`, '--pairs', set.pairs, '--images', set.images, '--out', `${dir}/report`, '--name', set.name, '--batch', '200', '--backend', 'wasm']), (l) => lines.push(l));
+      await reportCommand(parseArgs(['--model', `${dir}/model`, '--pairs', set.pairs, '--images', set.images, '--out', `${dir}/report`, ...(set.nameFlag ? ['--name', set.name] : []), '--batch', '200', '--backend', 'wasm']), (l) => lines.push(l));
       expect(lines.join('\n')).toMatch(new RegExp(`^${set.name}: accuracy \\d+\\.\\d\\d% ± \\d+\\.\\d\\d% over 3000 pairs \\(mobilefacenet, wasm\\)`, 'm'));
       const report = JSON.parse(readFileSync(`${dir}/report/${set.name}.json`, 'utf8')) as { pairCount: number; accuracy: { mean: number }; usedFlip: boolean };
       expect(report.pairCount).toBe(3000);

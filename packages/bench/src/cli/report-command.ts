@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { selectBackend } from '@fr/core';
 import { loadBackbone } from '@fr/backbones';
 import '@fr/backbones/node';
@@ -7,7 +7,7 @@ import { verifyBackbone } from '../evaluate/verify-backbone.js';
 import { renderVerificationReport } from '../report/render.js';
 import { flag, numberFlag, type ParsedArgs } from './args.js';
 
-export const reportUsage = `fr-bench report --model <dir|model.json> (--pairs <pairs.txt> --images <root> | --bin <set.bin>) [--out runs/report] [--name <dataset>] [--batch 64] [--no-flip] [--backend auto]
+export const reportUsage = `fr-bench report --model <dir|model.json> (--pairs <pairs.txt> --images <root> | --bin <set.bin>) [--out runs/report] [--name <dataset: default from the file name>] [--batch 64] [--no-flip] [--backend auto]
 
 Evaluates a saved backbone with the insightface verification protocol (orig + flip embeddings,
 10 folds) and writes <out>/<name>.json, .html and ROC / score-distribution / fold plots (SVG, PNG).`;
@@ -15,6 +15,16 @@ Evaluates a saved backbone with the insightface verification protocol (orig + fl
 function modelUrl(path: string): string {
   const abs = resolve(path);
   return `file://${abs.endsWith('.json') ? abs : `${abs}/model.json`}`;
+}
+
+/**
+ * The dataset's name from its file: `lfw.bin` → `lfw`, `celeba-crops-pairs.txt` →
+ * `celeba-crops-pairs`, and a generic `pairs.txt` takes its folder's name (`orl-faces/pairs.txt` →
+ * `orl-faces`).
+ */
+export function datasetName(path: string): string {
+  const stem = basename(path, extname(path));
+  return stem.toLowerCase() === 'pairs' ? basename(dirname(resolve(path))) : stem;
 }
 
 /** `fr-bench report`: evaluate a saved backbone on a pairs set and write the report. */
@@ -26,7 +36,7 @@ export async function reportCommand(args: ParsedArgs, out: (line: string) => voi
   const set = typeof bin === 'string'
     ? VerificationSet.fromBin(bin)
     : VerificationSet.fromPairs(flag(args, 'pairs'), flag(args, 'images'));
-  const name = flag(args, 'name', typeof bin === 'string' ? bin : flag(args, 'pairs'));
+  const name = flag(args, 'name', datasetName(typeof bin === 'string' ? bin : flag(args, 'pairs')));
   const flip = !args.flags.has('no-flip');
   const tty = Boolean(process.stderr.isTTY);
   const started = Date.now();
