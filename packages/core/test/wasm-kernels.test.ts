@@ -287,7 +287,7 @@ describe('registered wasm kernels', () => {
       const inner = tf.sum(tf.transpose(tf.reshape(x, [-1, 4])), 1).dataSync(); // wasm's own (sequential float32) sum
       const data = x.dataSync();
       const want = new Float64Array(4);
-      for (let i = 0; i < data.length; i++) want[i % 4] += data[i]!;
+      for (let i = 0; i < data.length; i++) want[i % 4] = want[i % 4]! + data[i]!;
       for (let c = 0; c < 4; c++) {
         const error = Math.abs(got[c]! - want[c]!) / want[c]!;
         expect(error).toBeLessThan(1e-4);
