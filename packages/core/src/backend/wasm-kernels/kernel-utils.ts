@@ -159,28 +159,25 @@ export interface ConvOptions {
   readonly dilations?: readonly [number, number];
 }
 
-/** wasm (XNNPACK) Conv2D, NHWC, explicit padding. */
-export function conv2d(s: Scratch, x: TensorInfo, filter: TensorInfo, options: ConvOptions): TensorInfo {
-  const attrs = {
+/** The attributes both XNNPACK convolutions take (NHWC, explicit padding). */
+function convAttrs(options: ConvOptions): object {
+  return {
     strides: [...(options.strides ?? [1, 1])],
     dilations: [...(options.dilations ?? [1, 1])],
     pad: options.pad,
     dataFormat: 'NHWC',
     dimRoundingMode: undefined,
   };
-  return s.track(runKernel(tf.Conv2D, { x, filter }, attrs, s.backend));
+}
+
+/** wasm (XNNPACK) Conv2D, NHWC, explicit padding. */
+export function conv2d(s: Scratch, x: TensorInfo, filter: TensorInfo, options: ConvOptions): TensorInfo {
+  return s.track(runKernel(tf.Conv2D, { x, filter }, convAttrs(options), s.backend));
 }
 
 /** wasm (XNNPACK) depthwise Conv2D, NHWC, explicit padding; filter `[kh, kw, C, multiplier]`. */
 export function depthwiseConv2d(s: Scratch, x: TensorInfo, filter: TensorInfo, options: ConvOptions): TensorInfo {
-  const attrs = {
-    strides: [...(options.strides ?? [1, 1])],
-    dilations: [...(options.dilations ?? [1, 1])],
-    pad: options.pad,
-    dataFormat: 'NHWC',
-    dimRoundingMode: undefined,
-  };
-  return s.track(runKernel(tf.DepthwiseConv2dNative, { x, filter }, attrs, s.backend));
+  return s.track(runKernel(tf.DepthwiseConv2dNative, { x, filter }, convAttrs(options), s.backend));
 }
 
 /** Throws unless the layout is NHWC (the only one the wasm convolutions implement). */
