@@ -14,11 +14,10 @@ import { tf } from '../../tf.js';
 import {
   assertChannelsLast,
   conv2d,
-  cropForConv,
+  dilateForInputGradient,
   reverse,
   transpose,
   withScratch,
-  zeroDilate,
   type TensorInfo,
   type WasmBackend,
 } from './kernel-utils.js';
@@ -39,15 +38,8 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
     false,
     'channelsLast',
   );
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   return withScratch(backend, (s) => {
-    const dilated = zeroDilate(s, dy, strideHeight, strideWidth); // [N, Ho·sh, Wo·sw, Co]
-    // A stride-1 "full" convolution needs kh-1-top rows before D and enough after it for H outputs;
-    // negative amounts (explicit padding wider than the kernel, unused trailing rows) crop D instead.
-    const cropped = cropForConv(s, dilated, [
-      [filterHeight - 1 - padInfo.top, inHeight + padInfo.top - outHeight * strideHeight],
-      [filterWidth - 1 - padInfo.left, inWidth + padInfo.left - outWidth * strideWidth],
-    ]);
+    const cropped = dilateForInputGradient(s, dy, info);
     const flipped = transpose(s, reverse(s, filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Co, Ci]
     return s.keep(conv2d(s, cropped.x, flipped, { pad: cropped.pad }));
   });

@@ -13,6 +13,7 @@ import { tf } from '../../tf.js';
 import {
   assertNoDilation,
   cropForConv,
+  dilateForInputGradient,
   depthwiseConv2d,
   reshape,
   reverse,
@@ -20,7 +21,6 @@ import {
   sum,
   transpose,
   withScratch,
-  zeroDilate,
   type TensorInfo,
   type WasmBackend,
 } from './kernel-utils.js';
@@ -51,13 +51,8 @@ export function depthwiseConv2dNativeBackpropInput(args: KernelArgs): TensorInfo
     dimRoundingMode,
     true,
   );
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   return withScratch(backend, (s) => {
-    const dilated = zeroDilate(s, dy, strideHeight, strideWidth);
-    const cropped = cropForConv(s, dilated, [
-      [filterHeight - 1 - padInfo.top, inHeight + padInfo.top - outHeight * strideHeight],
-      [filterWidth - 1 - padInfo.left, inWidth + padInfo.left - outWidth * strideWidth],
-    ]);
+    const cropped = dilateForInputGradient(s, dy, info);
     const flipped = reverse(s, filter, [0, 1]);
     return s.keep(depthwiseConv2d(s, cropped.x, flipped, { pad: cropped.pad }));
   });

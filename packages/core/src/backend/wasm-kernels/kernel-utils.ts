@@ -152,6 +152,21 @@ export function cropForConv(s: Scratch, x: TensorInfo, amounts: PadOrCrop): { x:
   return { x: cropped, pad: padding };
 }
 
+/**
+ * `dy` laid out for the input gradient of a strided convolution as one stride-1 "full"
+ * convolution: zero-dilated by the stride, then given kh−1−top rows before it and enough after it
+ * for H outputs (negative amounts — explicit padding wider than the kernel, trailing rows the
+ * forward never read — crop instead). Convolve the result with the flipped filter.
+ */
+export function dilateForInputGradient(s: Scratch, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): { x: TensorInfo; pad: number[][] } {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const dilated = zeroDilate(s, dy, strideHeight, strideWidth); // [N, Ho·sh, Wo·sw, C]
+  return cropForConv(s, dilated, [
+    [filterHeight - 1 - padInfo.top, inHeight + padInfo.top - outHeight * strideHeight],
+    [filterWidth - 1 - padInfo.left, inWidth + padInfo.left - outWidth * strideWidth],
+  ]);
+}
+
 export interface ConvOptions {
   /** Explicit NHWC padding, `[[0,0],[top,bottom],[left,right],[0,0]]`. */
   readonly pad: number[][];
