@@ -96,6 +96,21 @@ def summarise(times, per_step_items):
     }
 
 
+def warm_up_then_serve_or_time(step, args, torch, ready, per_step_items):
+    """Runs `args.warmup` steps, then either the `--serve` loop, or `args.steps` timed steps printed
+    as JSON with `--json`. Returns the result for a human-readable summary, or None when done."""
+    time_steps(step, args.warmup, torch, args.device)
+    if args.serve:
+        serve(step, torch, args.device, ready)
+        return None
+    times = time_steps(step, args.steps, torch, args.device)
+    result = {**ready, "steps": args.steps, "warmup": args.warmup, **summarise(times, per_step_items)}
+    if args.json:
+        print(json.dumps(result))
+        return None
+    return result
+
+
 def torch_facts(torch, threads, device):
     facts = {"torch": torch.__version__, "threads": threads, "device": device,
              "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),

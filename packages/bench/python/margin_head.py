@@ -75,15 +75,8 @@ def main(argv=None):
     step, num_sample = build(args, torch)
     config = {"classes": args.classes, "dim": args.dim, "batchSize": args.batch, "sampleRate": args.sample_rate}
     ready = {"config": config, "numSample": num_sample, **common.torch_facts(torch, threads, args.device)}
-    common.time_steps(step, args.warmup, torch, args.device)
-    if args.serve:
-        common.serve(step, torch, args.device, ready)
-        return
-    times = common.time_steps(step, args.steps, torch, args.device)
-    result = {**ready, "steps": args.steps, "warmup": args.warmup, **common.summarise(times, args.batch)}
-    if args.json:
-        import json
-        print(json.dumps(result))
+    result = common.warm_up_then_serve_or_time(step, args, torch, ready, args.batch)
+    if result is None:
         return
     kind = "full FC" if num_sample >= args.classes else f"Partial FC {args.sample_rate} ({num_sample} centres)"
     print(f"margin head, {args.classes} classes x {args.dim}, batch {args.batch}, {kind}, "

@@ -84,15 +84,8 @@ def main(argv=None):
               "embeddingSize": args.embedding, "batchSize": args.batch, "classes": args.classes}
     ready = {"config": config, "forwardMacsPerImage": macs, "backboneParameters": params,
              **common.torch_facts(torch, threads, args.device)}
-    common.time_steps(step, args.warmup, torch, args.device)
-    if args.serve:
-        common.serve(step, torch, args.device, ready)
-        return
-    times = common.time_steps(step, args.steps, torch, args.device)
-    result = {**ready, "steps": args.steps, "warmup": args.warmup, **common.summarise(times, args.batch)}
-    if args.json:
-        import json
-        print(json.dumps(result))
+    result = common.warm_up_then_serve_or_time(step, args, torch, ready, args.batch)
+    if result is None:
         return
     print(f"{args.net} {args.input_size}x{args.input_size} width {args.width} batch {args.batch}, "
           f"{args.classes} classes, torch {torch.__version__} {args.device} {threads} thread(s)")
