@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '**/.turbo/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '**/.turbo/**', '**/src/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -2,8 +2,7 @@ import type { Options } from 'tsup';
 
 /**
  * One tsup recipe for every @fr package: ESM + CJS + d.ts, one entry per public subpath.
- * Dependencies stay external, except tfjs-core's per-file gradient registrations, which are
- * bundled because Node cannot load those extensionless ESM files directly.
+ * Dependencies stay external.
  */
 export function frPackage(entry: Record<string, string>, extra: Partial<Options> = {}): Options {
   return {
@@ -15,7 +14,6 @@ export function frPackage(entry: Record<string, string>, extra: Partial<Options>
     target: 'es2022',
     splitting: true,
     treeshake: true,
-    noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
     ...extra,
   };
 }

@@ -21,12 +21,5 @@ export default defineConfig({
     // tfjs backends are process-global singletons: isolate files in forks, run two at a time (2 cores).
     pool: 'forks',
     maxWorkers: 2,
-    server: {
-      deps: {
-        // tfjs-core's per-file ESM (used only to register gradients) has extensionless imports that
-        // Node's ESM loader rejects; let Vite transform those files instead.
-        inline: [/@tensorflow\/tfjs-core\/dist\/(?!tf-core)/],
-      },
-    },
   },
 });

@@ -7,8 +7,7 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
  * Bundles a TypeScript script that imports @fr sources into one ESM file runnable by plain `node`
- * (for tests that need a separate process, e.g. kill -9). Packages stay external; tfjs-core's
- * per-file gradient registrations are bundled, as tsup does for the published build.
+ * (for tests that need a separate process, e.g. kill -9). Packages stay external.
  */
 export async function bundleScript(entry: string): Promise<string> {
   const outDir = `${repoRoot}node_modules/.cache/fr-test-bundles`;
@@ -24,12 +23,6 @@ export async function bundleScript(entry: string): Promise<string> {
     packages: 'external',
     logLevel: 'error',
     banner: { js: "import { createRequire as __frCreateRequire } from 'node:module'; const require = __frCreateRequire(import.meta.url);" },
-    plugins: [{
-      name: 'bundle-tfjs-gradients',
-      setup(b) {
-        b.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\// }, (args) => ({ path: fileURLToPath(import.meta.resolve(args.path + '.js', `file://${repoRoot}`)) }));
-      },
-    }],
   });
   return outfile;
 }
