@@ -2,8 +2,7 @@
  * EHSM — Entropy-guided Hard Sample Mining (TransFace, spec §3.3): a per-sample weight on the
  * classification loss from how much "information" the backbone's local tokens carry.
  */
-import { tf, constantOf, defineLoss, unbiasedStd, type LossPlugin } from '@fr/core';
-import { checkChoice, checkNumber } from './internal/options.js';
+import { tf, constantOf, defineLoss, unbiasedStd, type LossPlugin, checkChoice, checkNumber } from '@fr/core';
 
 /**
  * What H_i (one value per token) is made of.

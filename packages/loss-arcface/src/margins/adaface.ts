@@ -1,5 +1,4 @@
-import { tf, constantOf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
+import { tf, constantOf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin, checkNumber } from '@fr/core';
 import { ScalarState } from '../internal/scalar-state.js';
 
 /** Options of {@link adaface}, e.g. `{ m: 0.4, h: 0.333 }` (the released scripts). */

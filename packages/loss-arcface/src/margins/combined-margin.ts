@@ -1,5 +1,4 @@
-import { tf, defineMargin, replaceTargetLogit, safeAcos, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
+import { tf, defineMargin, replaceTargetLogit, safeAcos, targetCosine, type MarginPlugin, checkNumber } from '@fr/core';
 
 /** Options of {@link combinedMargin}, e.g. `{ m1: 1, m2: 0.3, m3: 0.2 }` (insightface MXNet `combined`). */
 export interface CombinedMarginOptions {

@@ -1,5 +1,4 @@
-import { tf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
+import { tf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin, checkNumber } from '@fr/core';
 
 /** Options of {@link cosface}, e.g. `{ s: 64, m: 0.35 }` for the paper's margin. */
 export interface CosFaceOptions {

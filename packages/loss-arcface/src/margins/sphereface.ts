@@ -1,5 +1,4 @@
-import { tf, constantOf, defineMargin, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
+import { tf, constantOf, defineMargin, targetCosine, type MarginPlugin, checkNumber } from '@fr/core';
 
 /** Options of {@link sphereface}, e.g. `{ s: 30, m: 1.5 }` (OpenSphere). */
 export interface SphereFaceOptions {

@@ -1,6 +1,5 @@
-import { tf, defineLoss, type LossPlugin, type TermsOutput } from '@fr/core';
+import { tf, defineLoss, type LossPlugin, type TermsOutput, checkChoice, checkNumber } from '@fr/core';
 import { backendReadsSynchronously } from '../internal/host-read.js';
-import { checkChoice, checkNumber } from '../internal/options.js';
 import { topoLoss, topoLossOnDevice, type IsaVariant } from './topo-loss.js';
 
 /**

@@ -1,5 +1,4 @@
-import { defineAugment, type AugmentPlugin } from '@fr/core';
-import { checkChoice, checkNumber } from '../internal/options.js';
+import { defineAugment, type AugmentPlugin, checkChoice, checkNumber } from '@fr/core';
 import { BLUR_KERNEL } from './ops.js';
 import { drawRsp, rsp, type ErasingLeak } from './rsp.js';
 

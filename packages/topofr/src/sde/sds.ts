@@ -1,6 +1,5 @@
-import { tf, defineLoss, detach, type LossPlugin } from '@fr/core';
+import { tf, defineLoss, detach, type LossPlugin, checkChoice, checkNumber } from '@fr/core';
 import { readHost } from '../internal/host-read.js';
-import { checkChoice, checkNumber } from '../internal/options.js';
 import { gum, type GumResult } from './gum.js';
 
 /**

@@ -3,8 +3,7 @@
  * rank patches by the SE gate's weights, pick the perturbed samples, and mix each dominant patch's
  * amplitude spectrum with a random same-batch donor patch, in place and in order.
  */
-import type { RandomSource } from '@fr/core';
-import { checkChoice, checkNumber } from '../internal/options.js';
+import { checkChoice, checkNumber, type RandomSource } from '@fr/core';
 import { amplitudeSpectrumMix, type DpapTruncate } from './spectrum.js';
 
 /** The patch grid of a square input: `grid × grid` cells of `patchSize` pixels from the top-left. */

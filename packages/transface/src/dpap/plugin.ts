@@ -1,8 +1,7 @@
 /**
  * DPAP — Dominant Patch Amplitude Perturbation (TransFace, spec §3.2) as an augment plugin.
  */
-import { tf, defineAugment, type AugmentPlugin, type BackboneOutput } from '@fr/core';
-import { checkChoice, checkNumber } from '../internal/options.js';
+import { tf, defineAugment, type AugmentPlugin, type BackboneOutput, checkChoice, checkNumber } from '@fr/core';
 import {
   dpapGeometry, drawDpap, insertCell, overlayCells, perturbedSamplesOf, rankPatches, resolveBatchOptions, runDpapLoop,
   type DpapBatchOptions, type DpapGeometry,
