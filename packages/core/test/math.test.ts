@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  tf, selectBackend, l2Normalize, cosineToCentres, constantOf, safeSine, safeAcos, replaceTargetLogit, softmaxCrossEntropy, pairwiseEuclidean, detach, straightThrough,
+  tf, selectBackend, l2Normalize, cosineToCenters, constantOf, safeSine, safeAcos, replaceTargetLogit, softmaxCrossEntropy, pairwiseEuclidean, detach, straightThrough,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -17,10 +17,10 @@ describe('shared math', () => {
     expect(arr(g).every(Number.isFinite)).toBe(true);
   });
 
-  test('cosineToCentres is clamped to [−1, 1] for parallel rows', () => {
+  test('cosineToCenters is clamped to [−1, 1] for parallel rows', () => {
     const w = tf.tensor2d([[0.1, 0.2, 0.3], [1, -1, 0]]);
     const e = tf.mul(w, 7) as tf.Tensor2D;
-    const cos = arr(cosineToCentres(e, w));
+    const cos = arr(cosineToCenters(e, w));
     expect(cos.every((c) => c <= 1 && c >= -1)).toBe(true);
     expect(cos[0]).toBeCloseTo(1, 6);
   });

@@ -16,7 +16,8 @@
  * @packageDocumentation
  */
 export { arcface, type ArcFaceOptions, type ArcFaceGradient } from './margins/arcface.js';
-export { arcTargetCosine, type ArcFallback } from './margins/arc-target.js';
+/** Shared margin math, re-exported from @fr/core where it lives. */
+export { arcTargetCosine, type ArcFallback } from '@fr/core';
 export { cosface, type CosFaceOptions } from './margins/cosface.js';
 export { combinedMargin, type CombinedMarginOptions } from './margins/combined-margin.js';
 export { sphereface, type SphereFaceOptions } from './margins/sphereface.js';

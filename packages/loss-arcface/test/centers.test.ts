@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tf, Rng, cosineToCentres, selectBackend } from '@fr/core';
+import { tf, Rng, cosineToCenters, selectBackend } from '@fr/core';
 import { assertConforms, checkCenterBank } from '@fr/core/testing';
 import { fullFC, gatherRows, partialFC, sampleClasses, subCenterFC } from '../src/index.js';
 import { context } from './helpers.js';
@@ -89,7 +89,7 @@ describe('Partial FC sampling (PFC v2 semantics)', () => {
       const out = bank.cosine({ embedding, labels: labelTensor }, ctx);
       expect(out.cosine.shape).toEqual([6, 9]);
       expect(Array.from(out.targets.dataSync())).toEqual(Array.from(expected.targets));
-      const reference = tf.gather(cosineToCentres(embedding, bank.module.weight as tf.Tensor2D), tf.tensor1d(expected.index, 'int32'), 1);
+      const reference = tf.gather(cosineToCenters(embedding, bank.module.weight as tf.Tensor2D), tf.tensor1d(expected.index, 'int32'), 1);
       expect(tf.max(tf.abs(tf.sub(out.cosine, reference))).dataSync()[0]).toBeLessThan(1e-6);
       return tf.sum(tf.square(out.cosine)) as tf.Scalar;
     }, [bank.module.weight]);
@@ -125,7 +125,7 @@ describe('subCenterFC', () => {
     const bank = subCenterFC({ numClasses: 4, embeddingSize: 5, k: 3, seed: 2 });
     const embedding = tf.tensor2d(Rng.fromSeed(8).fillNormal(new Float32Array(3 * 5)), [3, 5]);
     const out = bank.cosine({ embedding, labels: tf.tensor1d([0, 3, 1], 'int32') }, context(true, [0, 3, 1]));
-    const all = cosineToCentres(embedding, bank.module.weight as tf.Tensor2D).arraySync();
+    const all = cosineToCenters(embedding, bank.module.weight as tf.Tensor2D).arraySync();
     const got = out.cosine.arraySync();
     for (let i = 0; i < 3; i++) {
       for (let c = 0; c < 4; c++) expect(got[i]![c]).toBeCloseTo(Math.max(...all[i]!.slice(c * 3, c * 3 + 3)), 6);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tf, Rng, Sgd, cosineToCentres, rowNorm, selectBackend, softmaxCrossEntropy } from '@fr/core';
+import { tf, Rng, Sgd, cosineToCenters, rowNorm, selectBackend, softmaxCrossEntropy } from '@fr/core';
 import { FR_TFJS_COPIES, arcface, formatBytes, gatherRows, parseBytes, planFcMemory, recommendSampleRate } from '../src/index.js';
 import { runFcPlanCli } from '../src/planner/cli.js';
 import { context } from './helpers.js';
@@ -160,7 +160,7 @@ describe('the prediction bounds the measured peak of a real step (cpu, tf.profil
     // As in the trainer, the embedding gets a gradient too (it flows on into the backbone).
     const step = () => {
       const { value, grads } = tf.variableGrads(() => {
-        const cosine = cosineToCentres(e, gatherRows(w, index));
+        const cosine = cosineToCenters(e, gatherRows(w, index));
         const out = margin.logits({ cosine, targets: labels, embedding: e, embeddingNorm: rowNorm(e) }, context(true, Array.from(labels.dataSync())));
         return tf.mean(softmaxCrossEntropy(out.logits, labels)) as tf.Scalar;
       }, [w, e]);

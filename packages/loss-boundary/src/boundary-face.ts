@@ -1,5 +1,4 @@
-import { tf, constantOf, defineMargin, type MarginInput, type MarginOutput, type MarginPlugin, type PluginContext } from '@fr/core';
-import { arcTargetCosine } from '@fr/loss-arcface';
+import { tf, arcTargetCosine, checkChoice, checkNumber, constantOf, defineMargin, type MarginInput, type MarginOutput, type MarginPlugin, type PluginContext } from '@fr/core';
 import type { BoundaryCorrection, BoundaryCorrectionEvent } from './corrections.js';
 import { firstArgMax, maskColumn, pick } from './internal/row-select.js';
 
@@ -75,20 +74,6 @@ export interface BoundaryFacePlugin extends MarginPlugin {
   flush(): Promise<void>;
 }
 
-function checkNumber(name: string, value: number, rule: 'positive' | 'nonNegative' | 'integer'): number {
-  const ok = Number.isFinite(value) && (rule === 'positive' ? value > 0 : rule === 'nonNegative' ? value >= 0 : Number.isInteger(value));
-  if (!ok) {
-    const wanted = { positive: 'a number > 0', nonNegative: 'a number ≥ 0', integer: 'an integer' }[rule];
-    throw new Error(`boundaryface: ${name} must be ${wanted}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
-  if (!allowed.includes(value)) throw new Error(`boundaryface: ${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`);
-  return value;
-}
-
 /** s·(onehot(y)·φ + (1 − onehot(y))·cos): ArcFace logits w.r.t. the targets `y`. */
 function arcLogits(cos: tf.Tensor2D, phi: tf.Tensor2D, targets: tf.Tensor1D, s: number): tf.Tensor2D {
   return tf.tidy(() => {
@@ -131,12 +116,13 @@ function arcLogits(cos: tf.Tensor2D, phi: tf.Tensor2D, targets: tf.Tensor1D, s: 
  * ```
  */
 export function boundaryFace(options: BoundaryFaceOptions = {}): BoundaryFacePlugin {
-  const s = checkNumber('s', options.s ?? 32, 'positive');
-  const m = checkNumber('m', options.m ?? 0.5, 'nonNegative');
-  const lambda = checkNumber('lambda', options.lambda ?? Math.PI, 'nonNegative');
-  const epochStart = checkNumber('epochStart', options.epochStart ?? 7, 'integer');
-  const counting = oneOf('epochCounting', options.epochCounting ?? 'zero-based', ['zero-based', 'one-based']);
-  const variant = oneOf('variant', options.variant ?? 'official', ['official', 'clean']);
+  const owner = 'boundaryface';
+  const s = checkNumber(owner, 's', options.s ?? 32, 'positive');
+  const m = checkNumber(owner, 'm', options.m ?? 0.5, 'nonNegative');
+  const lambda = checkNumber(owner, 'lambda', options.lambda ?? Math.PI, 'nonNegative');
+  const epochStart = checkNumber(owner, 'epochStart', options.epochStart ?? 7, 'integer');
+  const counting = checkChoice<EpochCounting>(owner, 'epochCounting', options.epochCounting ?? 'zero-based', ['zero-based', 'one-based']);
+  const variant = checkChoice<BoundaryVariant>(owner, 'variant', options.variant ?? 'official', ['official', 'clean']);
   const fallback = (options.easyMargin ?? false) ? 'easy' : 'th-mm';
   const onCorrection = options.onCorrection;
   if (onCorrection !== undefined && typeof onCorrection !== 'function') throw new Error('boundaryface: onCorrection must be a function');

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tf, Rng, cosineToCentres, rowNorm, selectBackend } from '@fr/core';
+import { tf, Rng, cosineToCenters, rowNorm, selectBackend } from '@fr/core';
 import { arcface } from '@fr/loss-arcface';
 import { boundaryF1, boundaryFace, correctionLines, type BoundaryCorrectionEvent, type BoundaryFaceOptions } from '../src/index.js';
 import { context, headOn, phiOf, scalar } from './helpers.js';
@@ -222,7 +222,7 @@ describe('NaN safety at cos = ±1 (the official head has none)', () => {
     const e = tf.tensor2d([[0, 0, 2, 0], [0, -0.5, 0, 0], [1, 0.1, 0, 0]]);
     const labels = [3, 0, 0];
     const loss = (emb: tf.Tensor, centres: tf.Tensor) => {
-      const cosine = cosineToCentres(emb as tf.Tensor2D, centres as tf.Tensor2D);
+      const cosine = cosineToCenters(emb as tf.Tensor2D, centres as tf.Tensor2D);
       const out = boundaryFace({ epochStart: 0 }).logits({ cosine, targets: tf.tensor1d(labels, 'int32'), embedding: emb as tf.Tensor2D, embeddingNorm: rowNorm(emb as tf.Tensor2D) }, context(1, labels));
       return tf.addN([tf.sum(out.logits), ...Object.values(out.terms ?? {})]) as tf.Scalar;
     };

@@ -1,31 +1,13 @@
-import { tf } from '../tf.js';
-import { Module } from '../nn/module.js';
-import { init, type Initializer } from '../nn/init.js';
-import { Rng } from '../random/rng.js';
-import { cosineToCentres } from '../math/cosine.js';
+import type { tf } from '../tf.js';
+import { cosineToCenters } from '../math/cosine.js';
 import type { CenterBankPlugin } from '../contract/plugin.js';
+import { createCenterWeights, type CenterBankOptions, type CenterWeights } from './center-weights.js';
 
-export interface FullFCOptions {
-  numClasses: number;
-  embeddingSize: number;
-  /** Default `fullfc`. */
-  name?: string;
-  /**
-   * Centre initialisation: `normal` N(0, 0.01) as insightface's Partial FC; `xavier` uniform as
-   * BoundaryFace. Default `normal`.
-   */
-  init?: 'normal' | 'xavier';
-  /** Seed for the initial centres (default 2048). */
-  seed?: number;
-}
+/** Options of {@link fullFC}; the default name is `fullfc`. */
+export type FullFCOptions = CenterBankOptions;
 
-class CentreWeights extends Module {
-  readonly weight: tf.Variable;
-  constructor(numClasses: number, embeddingSize: number, initializer: Initializer, rng: Rng) {
-    super();
-    this.weight = this.param('weight', initializer([numClasses, embeddingSize], rng));
-  }
-}
+/** A full centre bank: its `(C, d)` weight. */
+export type FullFCBank = CenterBankPlugin & { readonly module: CenterWeights };
 
 /**
  * The full class-centre bank: one learnable centre per class, `W` of shape `(C, d)`, and the
@@ -35,20 +17,16 @@ class CentreWeights extends Module {
  * const centers = fullFC({ numClasses: 270, embeddingSize: 512 });
  * ```
  */
-export function fullFC(options: FullFCOptions): CenterBankPlugin & { readonly module: Module & { readonly weight: tf.Variable } } {
-  const { numClasses, embeddingSize } = options;
-  if (!(Number.isInteger(numClasses) && numClasses >= 2)) throw new Error(`fullFC: numClasses must be an integer ≥ 2, got ${numClasses}`);
-  if (!(Number.isInteger(embeddingSize) && embeddingSize >= 1)) throw new Error(`fullFC: embeddingSize must be a positive integer, got ${embeddingSize}`);
-  const initializer = options.init === 'xavier' ? init.xavierUniform() : init.normal(0.01);
-  const module = new CentreWeights(numClasses, embeddingSize, initializer, Rng.fromSeed(options.seed ?? 2048).fork('fullfc'));
+export function fullFC(options: FullFCOptions): FullFCBank {
+  const module = createCenterWeights('fullFC', options);
   return {
     name: options.name ?? 'fullfc',
     kind: 'centers',
-    numClasses,
-    embeddingSize,
+    numClasses: options.numClasses,
+    embeddingSize: options.embeddingSize,
     module,
     cosine: ({ embedding, labels }) => ({
-      cosine: cosineToCentres(embedding, module.weight as tf.Tensor2D),
+      cosine: cosineToCenters(embedding, module.weight as tf.Tensor2D),
       targets: labels,
     }),
     dispose: () => module.dispose(),

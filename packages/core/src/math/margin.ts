@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import { constantOf } from './gradient.js';
 
 /**
  * sin θ from cos θ as sqrt(max(1 − cos², eps)). The `max` keeps both the value and the gradient
@@ -32,5 +33,42 @@ export function replaceTargetLogit(cosine: tf.Tensor2D, targets: tf.Tensor1D, ta
     const current = tf.sum(tf.mul(cosine, onehot), -1);
     const delta = tf.expandDims(tf.sub(targetValue, current), 1);
     return tf.mul(tf.add(cosine, tf.mul(onehot, delta)), scale) as tf.Tensor2D;
+  });
+}
+
+/**
+ * What the ArcFace target does where cos(θ + m) stops decreasing in θ:
+ * - `th-mm` — classic insightface (easy_margin=False): φ where cos > cos(π − m), else cos − m·sin m;
+ * - `easy` — easy_margin=True: φ where cos > 0, else cos unchanged;
+ * - `none` — φ everywhere (current arcface_torch, MXNet combined margin).
+ */
+export type ArcFallback = 'th-mm' | 'easy' | 'none';
+
+/**
+ * The ArcFace target cosine φ = cos(θ + m) = cos·cos m − sin·sin m with the true gradient, from
+ * the target cosines `(B,)`. sin θ is `safeSine` (sqrt(max(1 − cos², 1e-12))), so value and
+ * gradient stay finite at |cos| = 1. `m` is a number, or a `(B,)` tensor for per-sample margins
+ * (MagFace), in which case the gradient also flows into `m`. The branch masks are constants.
+ * @example
+ * ```ts
+ * const phi = arcTargetCosine(targetCosine(cosine, targets), 0.5, 'th-mm');
+ * ```
+ */
+export function arcTargetCosine(cosY: tf.Tensor1D, m: number | tf.Tensor1D, fallback: ArcFallback): tf.Tensor1D {
+  return tf.tidy(() => {
+    const cosM = typeof m === 'number' ? Math.cos(m) : tf.cos(m);
+    const sinM = typeof m === 'number' ? Math.sin(m) : tf.sin(m);
+    const phi = tf.sub(tf.mul(cosY, cosM), tf.mul(safeSine(cosY), sinM)) as tf.Tensor1D;
+    if (fallback === 'none') return phi;
+    // Masks are built inside constantOf: comparison ops have no gradient in tfjs.
+    const mask = constantOf(cosY, (v) => {
+      if (fallback === 'easy') return tf.cast(tf.greater(v, 0), 'float32');
+      // th = cos(π − m) = −cos m.
+      const th = typeof cosM === 'number' ? -cosM : tf.neg(cosM);
+      return tf.cast(tf.greater(v, th), 'float32');
+    });
+    // mm = sin(π − m)·m = m·sin m.
+    const otherwise = fallback === 'easy' ? cosY : tf.sub(cosY, typeof m === 'number' ? m * Math.sin(m) : tf.mul(m, sinM));
+    return tf.add(tf.mul(mask, phi), tf.mul(tf.sub(1, mask), otherwise)) as tf.Tensor1D;
   });
 }

@@ -10,7 +10,7 @@
  */
 import { tf } from '../tf.js';
 import { Rng } from '../random/rng.js';
-import { cosineToCentres } from '../math/cosine.js';
+import { cosineToCenters } from '../math/cosine.js';
 import { softmaxCrossEntropy } from '../math/cross-entropy.js';
 import { rowNorm } from '../math/normalize.js';
 import type {
@@ -131,7 +131,7 @@ export function checkMarginPlugin(create: () => MarginPlugin, options: Conforman
   const fx = fixture(Rng.fromSeed(seed).fork('fixture'), b, c, d);
   const edge: Fixture = { ...fx, embedding: tf.tidy(() => edgeFixture(fx).embedding) };
   const run = (p: MarginPlugin, f: Fixture, training = true) => {
-    const cosine = cosineToCentres(f.embedding, f.weight);
+    const cosine = cosineToCenters(f.embedding, f.weight);
     const out = p.logits({ cosine, targets: f.labels, embedding: f.embedding, embeddingNorm: rowNorm(f.embedding) }, makeContext(p, seed, options, training, f.hostLabels));
     return { cosine, ...out };
   };
@@ -255,7 +255,7 @@ export function checkLossPlugin(create: () => LossPlugin, options: LossConforman
   for (const [name, shape] of Object.entries(options.aux ?? {})) aux[name] = tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((x, y) => x * y, 1))), [...shape]);
   const diffAux = options.differentiableAux ?? [];
   const viewOf = (embedding: tf.Tensor2D, auxIn: Record<string, tf.Tensor>): LossView => {
-    const cosine = cosineToCentres(embedding, fx.weight);
+    const cosine = cosineToCenters(embedding, fx.weight);
     const logits = tf.mul(cosine, 16) as tf.Tensor2D;
     return { input, cleanInput: input, labels: fx.labels, embedding, aux: auxIn, cosine, logits, targets: fx.labels, perSampleLoss: softmaxCrossEntropy(logits, fx.labels) };
   };

@@ -1,11 +1,11 @@
 /**
  * Golden adapter for @fr/loss-boundary (`boundaryface`, `boundaryf1`). Each case goes through the
- * public API only: core's `cosineToCentres` → the head's `logits` hook at the case's epoch →
+ * public API only: core's `cosineToCenters` → the head's `logits` hook at the case's epoch →
  * core's `softmaxCrossEntropy` against the targets the head returns (mean over the batch) + the
  * head's terms, with `tf.grads` for the gradients w.r.t. the unnormalised embeddings and weight.
  * `noisy` comes from the head's `onCorrection` reports, `rectified_labels` from its targets.
  */
-import { tf, cosineToCentres, rowNorm, softmaxCrossEntropy, Rng, type PluginContext } from '@fr/core';
+import { tf, cosineToCenters, rowNorm, softmaxCrossEntropy, Rng, type PluginContext } from '@fr/core';
 import { boundaryF1, boundaryFace, type BoundaryCorrectionEvent, type BoundaryFaceOptions } from '@fr/loss-boundary';
 import type { GoldenAdapter, GoldenCase, GoldenFile } from '../schema.js';
 
@@ -46,7 +46,7 @@ async function run(testCase: GoldenCase, file: GoldenFile): Promise<Record<strin
     const w = tf.tensor2d(weight);
     const y = tf.tensor1d(labels, 'int32');
     const forward = (emb: tf.Tensor2D, centres: tf.Tensor2D, step: number) => {
-      const cosine = cosineToCentres(emb, centres);
+      const cosine = cosineToCenters(emb, centres);
       const out = margin.logits({ cosine, targets: y, embedding: emb, embeddingNorm: rowNorm(emb) }, ctx(step));
       const targets = out.targets ?? y;
       const ce = tf.mean(softmaxCrossEntropy(out.logits, targets)) as tf.Scalar;

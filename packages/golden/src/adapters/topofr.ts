@@ -7,7 +7,7 @@
  *   hook ((1/B)·Σ w_i·CE_i, as the trainer does), gradients w.r.t. the embeddings and the centres.
  * Pair lists and iteration counts are compared exactly.
  */
-import { tf, cosineToCentres, detach, rowNorm, scoped, softmaxCrossEntropy, Rng, type LossView, type Plugin, type PluginContext } from '@fr/core';
+import { tf, cosineToCenters, detach, rowNorm, scoped, softmaxCrossEntropy, Rng, type LossView, type Plugin, type PluginContext } from '@fr/core';
 import { arcface } from '@fr/loss-arcface';
 import { gum, sds, sdsWeights, topoLoss, type SdsVariant } from '@fr/topofr';
 import type { GoldenAdapter, GoldenCase, GoldenFile, GoldenOutputs } from '../schema.js';
@@ -86,7 +86,7 @@ function runSds(testCase: GoldenCase): GoldenOutputs {
     const w = tf.tensor2d(weight);
     const y = tf.tensor1d(labels, 'int32');
     const forward = (emb: tf.Tensor2D, centres: tf.Tensor2D) => {
-      const cosine = cosineToCentres(emb, centres);
+      const cosine = cosineToCenters(emb, centres);
       const { logits } = margin.logits({ cosine, targets: y, embedding: emb, embeddingNorm: rowNorm(emb) }, context(margin, labels));
       const ce = softmaxCrossEntropy(logits, y);
       const view: LossView = { input: tf.zeros([labels.length, 1, 1, 3]) as tf.Tensor4D, cleanInput: tf.zeros([labels.length, 1, 1, 3]) as tf.Tensor4D, labels: y, embedding: emb, aux: {}, cosine, logits, targets: y, perSampleLoss: ce };

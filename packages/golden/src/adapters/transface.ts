@@ -9,7 +9,7 @@
  * - `dpap-batch`: the decoded batch through `dpapBatch` (float64, must match exactly) and through
  *   `dpapBatchTensor` (float32 tensor path: the file's float32 pixel tolerance).
  */
-import { tf, Module, Rng, cosineToCentres, defineCenterBank, forwardLoss, type Backbone, type Composition, type StepEnv } from '@fr/core';
+import { tf, Module, Rng, cosineToCenters, defineCenterBank, forwardLoss, type Backbone, type Composition, type StepEnv } from '@fr/core';
 import { arcface } from '@fr/loss-arcface';
 import { amplitudeSpectrumMix, dpapBatch, dpapBatchTensor, ehsm, ehsmWeights, type DpapDraws } from '@fr/transface';
 import { flatten } from '../compare.js';
@@ -64,7 +64,7 @@ function runEhsm(testCase: GoldenCase): Record<string, unknown> {
       name: 'golden-centres',
       numClasses: c,
       embeddingSize: d,
-      cosine: ({ embedding, labels: targets }) => ({ cosine: cosineToCentres(embedding, current.w as tf.Tensor2D), targets }),
+      cosine: ({ embedding, labels: targets }) => ({ cosine: cosineToCenters(embedding, current.w as tf.Tensor2D), targets }),
     });
     const composition: Composition = { backbone, centers, margin, losses: [loss] };
     const env: StepEnv = {

@@ -1,37 +1,20 @@
-import { tf, Module, Rng, cosineToCentres, init, type CenterBankPlugin, type Initializer } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
+import { tf, cosineToCenters, createCenterWeights, type CenterBankOptions, type CenterBankPlugin, type CenterWeights } from '@fr/core';
 import { gatherRows } from './gather-rows.js';
 import { sampleClasses } from './sample-classes.js';
 
-/** Options of {@link partialFC}, e.g. `{ numClasses: 2_000_000, embeddingSize: 512, sampleRate: 0.1 }`. */
-export interface PartialFCOptions {
-  readonly numClasses: number;
-  readonly embeddingSize: number;
+/** Options of {@link partialFC}, e.g. `{ numClasses: 2_000_000, embeddingSize: 512, sampleRate: 0.1 }`; default name `partialfc`. */
+export interface PartialFCOptions extends CenterBankOptions {
   /**
    * Fraction of the class centres used per training step, in (0, 1]: num_sample =
    * ⌊sampleRate·C⌋ (PFC v2's `int(sample_rate·num_local)`). 1 uses every centre (a full FC).
    * The PFC paper uses 0.1; insightface's WebFace42M configs 0.2–0.3.
    */
   readonly sampleRate: number;
-  /** Default `partialfc`. */
-  readonly name?: string;
-  /** Centre initialisation: `normal` N(0, 0.01) as PFC (default) or `xavier` uniform. */
-  readonly init?: 'normal' | 'xavier';
-  /** Seed of the initial centres (default 2048). */
-  readonly seed?: number;
-}
-
-class PartialFCWeights extends Module {
-  readonly weight: tf.Variable;
-  constructor(numClasses: number, embeddingSize: number, initializer: Initializer, rng: Rng) {
-    super();
-    this.weight = this.param('weight', initializer([numClasses, embeddingSize], rng));
-  }
 }
 
 /** A Partial FC centre bank: its `(C, d)` weight and the per-step sample size. */
 export type PartialFCBank = CenterBankPlugin & {
-  readonly module: Module & { readonly weight: tf.Variable };
+  readonly module: CenterWeights;
   /** ⌊sampleRate·C⌋: centres per training step (the batch's own classes only, when they are more). */
   readonly numSample: number;
 };
@@ -60,14 +43,11 @@ export type PartialFCBank = CenterBankPlugin & {
  */
 export function partialFC(options: PartialFCOptions): PartialFCBank {
   const owner = 'partialFC';
-  const numClasses = checkNumber(owner, 'numClasses', options.numClasses, 'positiveInteger');
-  const embeddingSize = checkNumber(owner, 'embeddingSize', options.embeddingSize, 'positiveInteger');
-  if (numClasses < 2) throw new Error(`${owner}: numClasses must be an integer ≥ 2, got ${numClasses}`);
+  const module = createCenterWeights(owner, options);
+  const { numClasses, embeddingSize } = options;
   const rate = options.sampleRate;
   if (!(Number.isFinite(rate) && rate > 0 && rate <= 1)) throw new Error(`${owner}: sampleRate must be in (0, 1], got ${String(rate)}`);
   const numSample = Math.floor(rate * numClasses);
-  const initializer = options.init === 'xavier' ? init.xavierUniform() : init.normal(0.01);
-  const module = new PartialFCWeights(numClasses, embeddingSize, initializer, Rng.fromSeed(options.seed ?? 2048).fork('partialfc'));
   return {
     name: options.name ?? 'partialfc',
     kind: 'centers',
@@ -79,13 +59,13 @@ export function partialFC(options: PartialFCOptions): PartialFCBank {
       // The batch's classes are read on the host (ctx.hostLabels): no device read-back.
       const weight = module.weight as tf.Tensor2D;
       if (!ctx.training || numSample >= numClasses) {
-        return { cosine: cosineToCentres(embedding, weight), targets: labels };
+        return { cosine: cosineToCenters(embedding, weight), targets: labels };
       }
       const sample = sampleClasses(ctx.hostLabels, numClasses, numSample, ctx.rng);
       return tf.tidy(() => {
         const rows = gatherRows(weight, tf.tensor1d(sample.index, 'int32'));
         return {
-          cosine: cosineToCentres(embedding, rows),
+          cosine: cosineToCenters(embedding, rows),
           targets: tf.tensor1d(sample.targets, 'int32'),
           metrics: { sampled: sample.index.length, positives: sample.positives },
         };

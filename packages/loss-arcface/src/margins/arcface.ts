@@ -1,6 +1,4 @@
-import { tf, defineMargin, replaceTargetLogit, straightThrough, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
-import { arcTargetCosine } from './arc-target.js';
+import { tf, defineMargin, replaceTargetLogit, straightThrough, targetCosine, type MarginPlugin, checkNumber, arcTargetCosine } from '@fr/core';
 
 /** How the ArcFace margin is differentiated. */
 export type ArcFaceGradient = 'exact' | 'straight-through';

@@ -1,7 +1,5 @@
-import { tf, constantOf, defineMargin, replaceTargetLogit, safeSine, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
+import { tf, constantOf, defineMargin, replaceTargetLogit, safeSine, targetCosine, type MarginPlugin, checkNumber, arcTargetCosine } from '@fr/core';
 import { ScalarState } from '../internal/scalar-state.js';
-import { arcTargetCosine } from './arc-target.js';
 
 /** Options of {@link curricularFace}, e.g. `{ s: 64, m: 0.5 }`. */
 export interface CurricularFaceOptions {

@@ -1,6 +1,4 @@
-import { tf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin } from '@fr/core';
-import { checkNumber } from '../internal/options.js';
-import { arcTargetCosine } from './arc-target.js';
+import { tf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin, checkNumber, arcTargetCosine } from '@fr/core';
 
 /** Options of {@link magface}, e.g. `{ lambdaG: 20 }` for FaceX-Zoo's regulariser weight. */
 export interface MagFaceOptions {

@@ -7,7 +7,7 @@ export type FcOptimizer = 'sgd' | 'sgd-nomomentum' | 'adamw';
 /**
  * How many tensors of each size are alive at once, beyond the weight, its slots and its gradient.
  * Measured with `tf.profile` on @fr 0.1 / tfjs 4.22 (cpu backend): one ArcFace step —
- * `cosineToCentres` → margin head → `softmaxCrossEntropy` → gradients — and one optimiser update.
+ * `cosineToCenters` → margin head → `softmaxCrossEntropy` → gradients — and one optimiser update.
  */
 export interface FcMemoryCopies {
   /** `(globalBatch, centres)` float tensors at the backward peak (cosines, margin logits, softmax, their gradients…). */
