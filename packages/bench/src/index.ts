@@ -56,6 +56,7 @@ export {
 export {
   buildVerificationReport,
   type DualThreshold,
+  type ReportFold,
   type ReportRoc,
   type ReportTarAtFar,
   type VerificationReport,

@@ -11,6 +11,7 @@ export type { Backbone, BackboneOutput, Preprocessing } from './contract/backbon
 export type * from './contract/plugin.js';
 export { defineMargin, defineCenterBank, defineLoss, defineAugment } from './contract/define.js';
 export { checkNumber, checkChoice, type NumberRule } from './contract/options.js';
+export { describePlugin } from './contract/describe.js';
 export { validateComposition, availableCapabilities, CompositionError, type Composition } from './contract/compose.js';
 export type { HostBatch, BatchRequest, TrainingDataset } from './data/dataset.js';
 export * from './train/index.js';

@@ -7,8 +7,15 @@ import { auc, DEFAULT_FAR_TARGETS, equalErrorRate, rocCurve, tarAtFar } from '..
 import {
   evaluateVerification,
   evaluateVerificationDistances,
+  type VerificationFold,
   type VerificationResult,
 } from '../eval/verification.js';
+
+/** One fold of the report: {@link VerificationFold} keyed by `fold` and its chosen `threshold`. */
+export type ReportFold = Omit<VerificationFold, 'index' | 'bestThreshold' | 'bestThresholdIndex'> & {
+  readonly fold: number;
+  readonly threshold: number;
+};
 
 /** Inputs of a verification report: pair embeddings (or distances), labels and metadata. */
 export interface VerificationReportInput {
@@ -101,19 +108,7 @@ export interface VerificationReport {
   readonly accuracy: { readonly mean: number; readonly std: number };
   /** Mean L2 norm of the raw embeddings (null when built from distances). */
   readonly xnorm: number | null;
-  readonly folds: readonly {
-    readonly fold: number;
-    readonly start: number;
-    readonly end: number;
-    readonly size: number;
-    readonly threshold: number;
-    readonly trainAccuracy: number;
-    readonly accuracy: number;
-    readonly truePositives: number;
-    readonly trueNegatives: number;
-    readonly falsePositives: number;
-    readonly falseNegatives: number;
-  }[];
+  readonly folds: readonly ReportFold[];
   /** The single threshold marked on the plots: the mean of the fold thresholds. */
   readonly threshold: {
     readonly squaredL2: number;
@@ -233,19 +228,7 @@ export function buildVerificationReport(input: VerificationReportInput): Verific
     },
     accuracy: { mean: r.accuracyMean, std: r.accuracyStd },
     xnorm: r.xnorm,
-    folds: r.folds.map((f) => ({
-      fold: f.index,
-      start: f.start,
-      end: f.end,
-      size: f.size,
-      threshold: f.bestThreshold,
-      trainAccuracy: f.trainAccuracy,
-      accuracy: f.accuracy,
-      truePositives: f.truePositives,
-      trueNegatives: f.trueNegatives,
-      falsePositives: f.falsePositives,
-      falseNegatives: f.falseNegatives,
-    })),
+    folds: r.folds.map(({ index, bestThreshold, bestThresholdIndex: _, ...fold }) => ({ fold: index, threshold: bestThreshold, ...fold })),
     threshold: {
       ...dual(thr),
       foldMin: Math.min(...r.foldBestThreshold),

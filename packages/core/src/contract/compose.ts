@@ -1,4 +1,5 @@
 import type { Backbone } from './backbone.js';
+import { describePlugin } from './describe.js';
 import type { AugmentPlugin, Capability, CenterBankPlugin, LossPlugin, MarginPlugin, Plugin } from './plugin.js';
 
 /** The parts of a training step. Only the backbone is mandatory. */
@@ -22,10 +23,6 @@ export class CompositionError extends Error {
 
 const ALWAYS: readonly Capability[] = ['embedding', 'labels', 'input', 'input:clean', 'probe'];
 
-function label(plugin: Plugin): string {
-  const kind = { centers: 'centre bank', margin: 'margin head', loss: 'loss plugin', augment: 'augment plugin' }[plugin.kind];
-  return `${kind} "${plugin.name}"`;
-}
 
 /** Who could provide a missing capability, for the error message. */
 function providerHint(capability: Capability, c: Composition): string {
@@ -33,8 +30,8 @@ function providerHint(capability: Capability, c: Composition): string {
     const offered = c.backbone.auxOutputs.length ? c.backbone.auxOutputs.join(', ') : 'none';
     return `backbone "${c.backbone.name}" does not output "${capability.slice(4)}" (its auxiliary outputs: ${offered})`;
   }
-  if (capability === 'cosine') return 'it needs a centre bank (e.g. fullFC)';
-  if (['logits', 'targets', 'perSampleLoss'].includes(capability)) return 'it needs a centre bank and a margin head';
+  if (capability === 'cosine') return 'it needs a center bank (e.g. fullFC)';
+  if (['logits', 'targets', 'perSampleLoss'].includes(capability)) return 'it needs a center bank and a margin head';
   if (capability.startsWith('batch:')) return `the dataset does not promise it (dataset provides: ${c.dataset?.provides?.join(', ') || 'nothing'})`;
   return 'no part of the composition provides it';
 }
@@ -56,14 +53,14 @@ export function plugins(c: Composition): Plugin[] {
 }
 
 /**
- * Checks a composition before any training: plugin kinds and unique names, centre bank ↔ margin
+ * Checks a composition before any training: plugin kinds and unique names, center bank ↔ margin
  * head pairing, sizes, and that every plugin's `requires` is provided and no `conflicts` is.
  * Throws a {@link CompositionError} naming the plugins involved.
  */
 export function validateComposition(c: Composition): void {
   const problems: string[] = [];
   const expectKind = (p: Plugin | undefined, kind: Plugin['kind'], slot: string): void => {
-    if (p && p.kind !== kind) problems.push(`${label(p)} was passed as ${slot}, which takes a ${kind} plugin`);
+    if (p && p.kind !== kind) problems.push(`${describePlugin(p)} was passed as ${slot}, which takes a ${kind} plugin`);
   };
   expectKind(c.centers, 'centers', '`centers`');
   expectKind(c.margin, 'margin', '`margin`');
@@ -74,36 +71,36 @@ export function validateComposition(c: Composition): void {
   const seen = new Map<string, Plugin>();
   for (const p of all) {
     const twin = seen.get(p.name);
-    if (twin) problems.push(`${label(p)} and ${label(twin)} share the name "${p.name}": names must be unique (they prefix logs and checkpoint entries)`);
+    if (twin) problems.push(`${describePlugin(p)} and ${describePlugin(twin)} share the name "${p.name}": names must be unique (they prefix logs and checkpoint entries)`);
     seen.set(p.name, p);
   }
-  if (c.margin && !c.centers) problems.push(`${label(c.margin)} has no centre bank to give it cosines: add one (e.g. fullFC)`);
-  if (c.centers && !c.margin) problems.push(`${label(c.centers)} has no margin head to turn its cosines into logits: add one (e.g. arcface)`);
+  if (c.margin && !c.centers) problems.push(`${describePlugin(c.margin)} has no center bank to give it cosines: add one (e.g. fullFC)`);
+  if (c.centers && !c.margin) problems.push(`${describePlugin(c.centers)} has no margin head to turn its cosines into logits: add one (e.g. arcface)`);
   if (c.centers && c.centers.embeddingSize !== c.backbone.embeddingSize) {
-    problems.push(`${label(c.centers)} expects ${c.centers.embeddingSize}-d embeddings but backbone "${c.backbone.name}" outputs ${c.backbone.embeddingSize}-d`);
+    problems.push(`${describePlugin(c.centers)} expects ${c.centers.embeddingSize}-d embeddings but backbone "${c.backbone.name}" outputs ${c.backbone.embeddingSize}-d`);
   }
   const datasetClasses = c.dataset?.numClasses;
   if (c.centers && datasetClasses !== undefined && c.centers.numClasses !== datasetClasses) {
-    problems.push(`${label(c.centers)} has ${c.centers.numClasses} classes but the dataset has ${datasetClasses}`);
+    problems.push(`${describePlugin(c.centers)} has ${c.centers.numClasses} classes but the dataset has ${datasetClasses}`);
   }
   const hasClassification = Boolean(c.centers && c.margin);
   const hasTerms = all.some((p) => p.kind === 'loss' && typeof p.terms === 'function');
   if (!hasClassification && !hasTerms) {
-    problems.push('nothing to optimise: add a centre bank + margin head, or a loss plugin with terms()');
+    problems.push('nothing to optimise: add a center bank + margin head, or a loss plugin with terms()');
   }
   const sampleWeighters = (c.losses ?? []).filter((p) => typeof p.sampleWeights === 'function');
   if (!hasClassification) {
-    for (const p of sampleWeighters) problems.push(`${label(p)} weights the classification loss, but there is none (no centre bank + margin head)`);
+    for (const p of sampleWeighters) problems.push(`${describePlugin(p)} weights the classification loss, but there is none (no center bank + margin head)`);
   }
 
   const available = availableCapabilities(c);
   for (const p of all) {
     for (const need of p.requires ?? []) {
-      if (!available.has(need)) problems.push(`${label(p)} requires "${need}": ${providerHint(need, c)}`);
+      if (!available.has(need)) problems.push(`${describePlugin(p)} requires "${need}": ${providerHint(need, c)}`);
     }
     for (const bad of p.conflicts ?? []) {
       const culprits = all.filter((q) => q !== p && (q.provides ?? []).includes(bad));
-      for (const q of culprits) problems.push(`${label(p)} cannot be combined with ${label(q)} (which provides "${bad}")`);
+      for (const q of culprits) problems.push(`${describePlugin(p)} cannot be combined with ${describePlugin(q)} (which provides "${bad}")`);
     }
   }
   if (problems.length > 0) throw new CompositionError(problems);

@@ -4,6 +4,7 @@
  */
 import { tf } from '../tf.js';
 import type { Composition } from '../contract/compose.js';
+import { describePlugin } from '../contract/describe.js';
 import type { LossView, Metrics, Plugin, PluginContext } from '../contract/plugin.js';
 import { softmaxCrossEntropy, type CrossEntropyOptions } from '../math/cross-entropy.js';
 import { detach } from '../math/gradient.js';
@@ -43,11 +44,6 @@ export interface LossParts {
   readonly checks: readonly Attributed<tf.Scalar>[];
   readonly metrics: readonly Attributed<number | tf.Scalar>[];
   readonly view: LossView;
-}
-
-export function describePlugin(p: Plugin): string {
-  const kind = { centers: 'centre bank', margin: 'margin head', loss: 'loss plugin', augment: 'augment plugin' }[p.kind];
-  return `${kind} "${p.name}"`;
 }
 
 function collect(out: Attributed<number | tf.Scalar>[], plugin: Plugin, metrics: Metrics | undefined): void {

@@ -17,7 +17,8 @@ import type { CheckpointContents, HostTensor } from '../checkpoint/format.js';
 import { checkpointPath, latestCheckpoint, pruneCheckpoints, readCheckpointFile, writeCheckpointFile } from '../checkpoint/files.js';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from './config.js';
 import type { EventOf, StepEvent, TrainerEvent, TrainerEventType } from './events.js';
-import { describePlugin, forwardLoss, type Attributed, type LossParts, type StepEnv, type StepInputs } from './forward-loss.js';
+import { describePlugin } from '../contract/describe.js';
+import { forwardLoss, type Attributed, type LossParts, type StepEnv, type StepInputs } from './forward-loss.js';
 import { jsonlWriter } from './jsonl-log.js';
 import { makeLrSchedule, type LrSchedule } from './lr-schedule.js';
 import { NonFiniteLossError } from './non-finite.js';
@@ -173,7 +174,7 @@ export class Trainer {
       for (let i = 0; i < b; i++) {
         const y = batch.labels[i] as number;
         if (!(y >= 0 && y < this.numClasses)) {
-          throw new Error(`Label ${y} of image ${i}${where(i)} is outside [0, ${this.numClasses}): the dataset and the centre bank disagree on the number of classes`);
+          throw new Error(`Label ${y} of image ${i}${where(i)} is outside [0, ${this.numClasses}): the dataset and the center bank disagree on the number of classes`);
         }
       }
     }
