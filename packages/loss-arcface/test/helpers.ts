@@ -1,8 +1,9 @@
 import { tf, Rng, type MarginOutput, type MarginPlugin, type PluginContext } from '@fr/core';
+import { testContext } from '@fr/core/testing';
 
 /** A plugin context for direct hook calls in tests. */
 export function context(training: boolean, hostLabels: ArrayLike<number>, step = 0): PluginContext {
-  return { step, epoch: 0, training, rng: Rng.fromSeed(7).fork('test'), hostLabels: Int32Array.from(hostLabels) };
+  return testContext({ step, training, hostLabels, rng: Rng.fromSeed(7).fork('test') });
 }
 
 /** Calls a head on a host cosine matrix (clamped, as centre banks return) and host norms. */

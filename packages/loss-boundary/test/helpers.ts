@@ -1,8 +1,9 @@
 import { tf, Rng, type MarginOutput, type MarginPlugin, type PluginContext } from '@fr/core';
+import { testContext } from '@fr/core/testing';
 
 /** A plugin context for direct hook calls in tests. */
 export function context(epoch: number, hostLabels: ArrayLike<number>, options: { training?: boolean; step?: number } = {}): PluginContext {
-  return { step: options.step ?? 0, epoch, training: options.training ?? true, rng: Rng.fromSeed(7).fork('test'), hostLabels: Int32Array.from(hostLabels) };
+  return testContext({ step: options.step, epoch, training: options.training, hostLabels, rng: Rng.fromSeed(7).fork('test') });
 }
 
 /** Calls a head on a host cosine matrix (as a centre bank would return it) at `epoch`. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tf, Rng, selectBackend, type LossView, type PluginContext } from '@fr/core';
-import { assertConforms, checkLossPlugin } from '@fr/core/testing';
+import { assertConforms, checkLossPlugin, testContext } from '@fr/core/testing';
 import {
   maxImageDistance, pairwiseDistancesHost, persistencePairs, topoLoss, topoLossOnDevice, topologyAlignment,
 } from '../src/index.js';
@@ -160,7 +160,7 @@ describe('topoLossOnDevice (Prim in tensor ops, no read-back)', () => {
 });
 
 describe('topologyAlignment plugin', () => {
-  const ctx = (): PluginContext => ({ step: 0, epoch: 0, training: true, rng: Rng.fromSeed(1), hostLabels: new Int32Array(6) });
+  const ctx = (): PluginContext => testContext({ rng: Rng.fromSeed(1), batchSize: 6 });
 
   test('term = α·L_topo (default α 0.1), metrics L and matched pairs; device pairing agrees', () => {
     const x = randomTensor([6, 8, 8, 3]) as tf.Tensor4D;

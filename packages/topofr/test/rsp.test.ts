@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tf, Rng, selectBackend, type AugmentContext } from '@fr/core';
-import { assertConforms, checkAugmentPlugin } from '@fr/core/testing';
+import { assertConforms, checkAugmentPlugin, testContext } from '@fr/core/testing';
 import { drawErasingBox, drawRsp, randomStructurePerturbation, roundHalfEven, rsp, type RspDraw } from '../src/index.js';
 import { refColorJitter, refErase, refGaussianBlur, refGrayscaleNormalised, viaUnit, type Image } from './reference.js';
 
@@ -154,10 +154,7 @@ describe('randomStructurePerturbation plugin', () => {
   test('draws from ctx.rng (same stream, same batch) and logs the perturbed fraction', () => {
     const img = tf.tensor4d(batch(9), [B, H, W, 3]);
     const labels = tf.tensor1d(new Int32Array(B), 'int32');
-    const ctx = (): AugmentContext => ({
-      step: 0, epoch: 0, training: true, rng: Rng.fromSeed(4).fork('plugin:rsp'), hostLabels: new Int32Array(B),
-      probe: () => { throw new Error('RSP does not probe'); },
-    });
+    const ctx = (): AugmentContext => testContext({ plugin: 'rsp', seed: 4, batchSize: B, probe: () => { throw new Error('RSP does not probe'); } });
     const plugin = randomStructurePerturbation({ probability: 1 });
     const a = plugin.apply({ input: img, clean: img, labels }, ctx());
     const b = plugin.apply({ input: img, clean: img, labels }, ctx());

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tf, Rng, selectBackend, type LossView, type PluginContext } from '@fr/core';
-import { assertConforms, checkLossPlugin } from '@fr/core/testing';
+import { assertConforms, checkLossPlugin, testContext } from '@fr/core/testing';
 import { gum, sds, sdsWeights, signFlip, standardScale } from '../src/index.js';
 import { readHost } from '../src/internal/host-read.js';
 
@@ -79,7 +79,7 @@ describe('sdsWeights', () => {
 
   test('the plugin returns the weights, logs w1, w2, π and iterations, and needs logits', () => {
     const plugin = sds();
-    const ctx: PluginContext = { step: 0, epoch: 0, training: true, rng: Rng.fromSeed(1), hostLabels: new Int32Array(3) };
+    const ctx: PluginContext = testContext({ rng: Rng.fromSeed(1), batchSize: 3 });
     const view = { logits: logits(), targets: targets() } as unknown as LossView;
     const out = plugin.sampleWeights!(view, ctx);
     const want = sdsWeights(logits(), targets());

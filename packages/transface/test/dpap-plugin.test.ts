@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Rng, fullFC, selectBackend, tf, validateComposition, type AugmentContext, type AugmentPlugin, type Backbone } from '@fr/core';
-import { assertConforms, checkAugmentPlugin, tinyBackbone } from '@fr/core/testing';
+import { assertConforms, checkAugmentPlugin, testContext, tinyBackbone } from '@fr/core/testing';
 import { createBackbone } from '@fr/backbones';
 import { arcface } from '@fr/loss-arcface';
 import { dpap, dpapBatch, dpapGeometry, drawDpap } from '../src/index.js';
@@ -13,14 +13,13 @@ beforeAll(async () => {
 /** Runs the plugin once on `input` with a probe through `backbone`; counts probe calls. */
 function runOnce(plugin: AugmentPlugin, backbone: Backbone, input: tf.Tensor4D, seed = 1) {
   let probes = 0;
-  const ctx: AugmentContext = {
-    step: 0, epoch: 0, training: true, rng: Rng.fromSeed(seed).fork(`plugin:${plugin.name}`),
-    hostLabels: new Int32Array(input.shape[0]),
+  const ctx: AugmentContext = testContext({
+    plugin, seed, batchSize: input.shape[0],
     probe: () => {
       probes++;
       return backbone.forward(input, { training: true, rng: Rng.fromSeed(seed).fork('probe') });
     },
-  };
+  });
   const labels = tf.zeros([input.shape[0]], 'int32') as tf.Tensor1D;
   const out = plugin.apply({ input, clean: input, labels }, ctx);
   return { out, probes, rng: Rng.fromSeed(seed).fork(`plugin:${plugin.name}`) };

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Rng, constantOf, fullFC, selectBackend, tf, validateComposition } from '@fr/core';
-import { assertConforms, checkLossPlugin, tinyBackbone } from '@fr/core/testing';
+import { assertConforms, checkLossPlugin, tinyBackbone, testContext } from '@fr/core/testing';
 import { createBackbone } from '@fr/backbones';
 import { arcface } from '@fr/loss-arcface';
 import { ehsm, ehsmWeights, tokenStd } from '../src/index.js';
@@ -9,7 +9,7 @@ beforeAll(async () => {
   await selectBackend('cpu', { log: null });
 });
 
-const ctx = { step: 0, epoch: 0, training: true, rng: Rng.fromSeed(1), hostLabels: new Int32Array(2) };
+const ctx = testContext({ rng: Rng.fromSeed(1), batchSize: 2 });
 
 /** Tokens (B, N, 2) with per-token std exactly σ: channels (c − σ/√2, c + σ/√2). */
 function tokensWithStd(std: number[][], centre = 0.25): tf.Tensor3D {

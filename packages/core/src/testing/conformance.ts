@@ -17,6 +17,7 @@ import type {
   AugmentContext, AugmentPlugin, CenterBankPlugin, LossPlugin, LossView, MarginPlugin, Plugin, PluginContext, PluginState,
 } from '../contract/plugin.js';
 import { tinyBackbone } from './tiny-backbone.js';
+import { testContext } from './context.js';
 import {
   checkGradients, checkNoLeak, expectFinite, expectIdentical, runCheck, type CheckResult, type ConformanceReport, type GradientCheckOptions,
 } from './checks.js';
@@ -91,7 +92,7 @@ function edgeFixture(base: Fixture): Fixture {
 }
 
 function makeContext(plugin: Plugin, seed: number, options: ConformanceOptions, training: boolean, hostLabels: Int32Array): PluginContext {
-  return { step: options.step ?? 0, epoch: options.epoch ?? 0, training, rng: Rng.fromSeed(seed).fork(`plugin:${plugin.name}`), hostLabels };
+  return testContext({ plugin, seed, step: options.step, epoch: options.epoch, training, hostLabels });
 }
 
 function stateRoundTrip(create: () => Plugin, warm: (p: Plugin) => void, outputs: (p: Plugin) => Record<string, tf.Tensor | undefined>, calls: number): string {

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export { tinyBackbone, type TinyBackboneOptions } from './tiny-backbone.js';
+export { testContext, type TestContextOptions } from './context.js';
 export {
   checkMarginPlugin, checkCenterBank, checkLossPlugin, checkAugmentPlugin,
   type ConformanceOptions, type LossConformanceOptions, type AugmentConformanceOptions,

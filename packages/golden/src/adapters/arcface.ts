@@ -4,7 +4,8 @@
  * core's `cosineToCenters` → the head's `logits` hook → core's `softmaxCrossEntropy` (mean over the
  * batch), with `tf.grads` for the gradients w.r.t. the unnormalised embeddings and weight.
  */
-import { tf, cosineToCenters, rowNorm, softmaxCrossEntropy, Rng, type MarginPlugin } from '@fr/core';
+import { tf, cosineToCenters, rowNorm, softmaxCrossEntropy, type MarginPlugin } from '@fr/core';
+import { testContext } from '@fr/core/testing';
 import { arcface, combinedMargin, cosface } from '@fr/loss-arcface';
 import type { GoldenAdapter, GoldenCase, GoldenFile } from '../schema.js';
 
@@ -45,7 +46,7 @@ function run(testCase: GoldenCase, file: GoldenFile): Record<string, unknown> {
       const y = tf.tensor1d(labels, 'int32');
       const forward = (emb: tf.Tensor2D, centres: tf.Tensor2D) => {
         const cosine = cosineToCenters(emb, centres);
-        const ctx = { step: 0, epoch: 0, training: true, rng: Rng.fromSeed(0).fork(`plugin:${margin.name}`), hostLabels: Int32Array.from(labels) };
+        const ctx = testContext({ plugin: margin, hostLabels: labels });
         const out = margin.logits({ cosine, targets: y, embedding: emb, embeddingNorm: rowNorm(emb) }, ctx);
         const ce = tf.mean(softmaxCrossEntropy(out.logits, out.targets ?? y)) as tf.Scalar;
         const terms = Object.values(out.terms ?? {});

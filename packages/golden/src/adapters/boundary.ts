@@ -5,7 +5,8 @@
  * head's terms, with `tf.grads` for the gradients w.r.t. the unnormalised embeddings and weight.
  * `noisy` comes from the head's `onCorrection` reports, `rectified_labels` from its targets.
  */
-import { tf, cosineToCenters, rowNorm, softmaxCrossEntropy, Rng, type PluginContext } from '@fr/core';
+import { tf, cosineToCenters, rowNorm, softmaxCrossEntropy, type PluginContext } from '@fr/core';
+import { testContext } from '@fr/core/testing';
 import { boundaryF1, boundaryFace, type BoundaryCorrectionEvent, type BoundaryFaceOptions } from '@fr/loss-boundary';
 import type { GoldenAdapter, GoldenCase, GoldenFile } from '../schema.js';
 
@@ -40,7 +41,7 @@ async function run(testCase: GoldenCase, file: GoldenFile): Promise<Record<strin
     },
   };
   const margin = file.method === 'boundaryf1' ? boundaryF1(options) : boundaryFace(options);
-  const ctx = (step: number): PluginContext => ({ step, epoch, training: true, rng: Rng.fromSeed(0).fork(`plugin:${margin.name}`), hostLabels: Int32Array.from(labels) });
+  const ctx = (step: number): PluginContext => testContext({ plugin: margin, step, epoch, hostLabels: labels });
   const result = tf.tidy(() => {
     const e = tf.tensor2d(embeddings);
     const w = tf.tensor2d(weight);

@@ -7,7 +7,8 @@
  *   hook ((1/B)·Σ w_i·CE_i, as the trainer does), gradients w.r.t. the embeddings and the centres.
  * Pair lists and iteration counts are compared exactly.
  */
-import { tf, cosineToCenters, detach, rowNorm, scoped, softmaxCrossEntropy, Rng, type LossView, type Plugin, type PluginContext } from '@fr/core';
+import { tf, cosineToCenters, detach, rowNorm, scoped, softmaxCrossEntropy, type LossView, type Plugin, type PluginContext } from '@fr/core';
+import { testContext } from '@fr/core/testing';
 import { arcface } from '@fr/loss-arcface';
 import { gum, sds, sdsWeights, topoLoss, type SdsVariant } from '@fr/topofr';
 import type { GoldenAdapter, GoldenCase, GoldenFile, GoldenOutputs } from '../schema.js';
@@ -30,9 +31,7 @@ function kindOf(file: GoldenFile): Kind | undefined {
 /** Row-major (n, n) host matrix → nested rows. */
 const square = (values: Float64Array, n: number): number[][] => Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * n, (i + 1) * n)));
 
-const context = (plugin: Plugin, labels: readonly number[]): PluginContext => ({
-  step: 0, epoch: 0, training: true, rng: Rng.fromSeed(0).fork(`plugin:${plugin.name}`), hostLabels: Int32Array.from(labels),
-});
+const context = (plugin: Plugin, labels: readonly number[]): PluginContext => testContext({ plugin, hostLabels: labels });
 
 function runTopo(testCase: GoldenCase): GoldenOutputs {
   const { X, Z } = testCase.inputs as { X: number[][][][]; Z: number[][] };
