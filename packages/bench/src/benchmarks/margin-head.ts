@@ -5,6 +5,7 @@
  * C = 10k and 100k classes, d = 512, B = 64; ours alternated with python/margin_head.py.
  */
 import { fullFC, Rng, rowNorm, softmaxCrossEntropy, tf, type CenterBankPlugin, type PluginContext } from '@fr/core';
+import { testContext } from '@fr/core/testing';
 import { arcface, partialFC } from '@fr/loss-arcface';
 import { flag, numberFlag } from '../cli/args.js';
 import { fmt, median, ratio } from './stats.js';
@@ -46,7 +47,7 @@ export function buildOurHead(c: MarginHeadConfig, seed = 0): { step(): Promise<n
   return {
     async step() {
       const start = performance.now();
-      const ctx: PluginContext = { step: stepIndex++, epoch: 0, training: true, rng: pluginRng, hostLabels };
+      const ctx: PluginContext = testContext({ step: stepIndex++, rng: pluginRng, hostLabels });
       const probe = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => {
           const out = bank.cosine({ embedding: emb as tf.Tensor2D, labels }, ctx);
