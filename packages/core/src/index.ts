@@ -12,6 +12,7 @@ export type * from './contract/plugin.js';
 export { defineMargin, defineCenterBank, defineLoss, defineAugment } from './contract/define.js';
 export { checkNumber, checkChoice, type NumberRule } from './contract/options.js';
 export { describePlugin } from './contract/describe.js';
+export { StateTensors, type StateInitial } from './contract/state-tensors.js';
 export { validateComposition, availableCapabilities, CompositionError, type Composition } from './contract/compose.js';
 export type { HostBatch, BatchRequest, TrainingDataset } from './data/dataset.js';
 export * from './train/index.js';

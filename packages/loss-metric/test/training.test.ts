@@ -102,7 +102,7 @@ describe('end-to-end training on the cpu backend', () => {
       const e = backbone.forward(input, { training: false, rng: Rng.fromSeed(0) }).embedding;
       const labels = tf.tensor1d(indices.map((i) => dataset.label(i)), 'int32');
       const means = tf.div(tf.unsortedSegmentSum(e, labels, numClasses), 12);
-      const d = tf.sqrt(tf.sum(tf.square(tf.sub(tf.expandDims(means, 1), tf.expandDims(center.centres, 0))), -1)).arraySync() as number[][];
+      const d = tf.sqrt(tf.sum(tf.square(tf.sub(tf.expandDims(means, 1), tf.expandDims(center.centers, 0))), -1)).arraySync() as number[][];
       return { own: mean(d.map((r, j) => r[j]!)), other: mean(d.flatMap((r, j) => r.filter((_, k) => k !== j))) };
     });
     expect([...ce, ...cl].every(Number.isFinite)).toBe(true);

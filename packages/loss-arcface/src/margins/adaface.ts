@@ -1,5 +1,4 @@
-import { tf, constantOf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin, checkNumber } from '@fr/core';
-import { ScalarState } from '../internal/scalar-state.js';
+import { tf, constantOf, defineMargin, replaceTargetLogit, targetCosine, type MarginPlugin, checkNumber, StateTensors, unbiasedStd } from '@fr/core';
 
 /** Options of {@link adaface}, e.g. `{ m: 0.4, h: 0.333 }` (the released scripts). */
 export interface AdaFaceOptions {
@@ -41,19 +40,17 @@ export function adaface(options: AdaFaceOptions = {}): MarginPlugin {
   const h = checkNumber(owner, 'h', options.h ?? 0.333, 'nonNegative');
   const alpha = checkNumber(owner, 'tAlpha', options.tAlpha ?? 0.01, 'nonNegative');
   if (alpha > 1) throw new Error(`${owner}: tAlpha must be in [0, 1], got ${alpha}`);
-  const state = new ScalarState(owner, { batchMean: 20, batchStd: 100 });
+  const state = new StateTensors(owner, { batchMean: 20, batchStd: 100 });
   const safeNorm = (norm: tf.Tensor): tf.Tensor => tf.clipByValue(norm, 0.001, 100);
   return defineMargin({
     name: options.name ?? 'adaface',
     logits: ({ cosine, targets, embeddingNorm }, ctx) => tf.tidy(() => {
       if (ctx.training) {
         // EMA of the batch statistics, computed as constants (no gradient, as under torch.no_grad).
-        const ema = (name: string, batchValue: (x: tf.Tensor) => tf.Tensor): void =>
+        const ema = (name: 'batchMean' | 'batchStd', batchValue: (x: tf.Tensor) => tf.Tensor): void =>
           state.set(name, constantOf(embeddingNorm, (v) => tf.add(tf.mul(batchValue(safeNorm(v)), alpha), tf.mul(state.get(name), 1 - alpha))));
-        const unbiasedStd = (x: tf.Tensor): tf.Tensor =>
-          tf.sqrt(tf.div(tf.sum(tf.square(tf.sub(x, tf.mean(x)))), Math.max((x.shape[0] as number) - 1, 1)));
         ema('batchMean', (x) => tf.mean(x));
-        ema('batchStd', unbiasedStd);
+        ema('batchStd', (x) => unbiasedStd(x));
       }
       // The margin scaler: a constant of the (detached) norms and the statistics.
       const ms = constantOf(embeddingNorm, (v) => {

@@ -1,5 +1,4 @@
-import { tf, constantOf, defineMargin, replaceTargetLogit, safeSine, targetCosine, type MarginPlugin, checkNumber, arcTargetCosine } from '@fr/core';
-import { ScalarState } from '../internal/scalar-state.js';
+import { tf, constantOf, defineMargin, replaceTargetLogit, safeSine, targetCosine, type MarginPlugin, checkNumber, arcTargetCosine, StateTensors } from '@fr/core';
 
 /** Options of {@link curricularFace}, e.g. `{ s: 64, m: 0.5 }`. */
 export interface CurricularFaceOptions {
@@ -28,7 +27,7 @@ export interface CurricularFaceOptions {
 export function curricularFace(options: CurricularFaceOptions = {}): MarginPlugin {
   const s = checkNumber('curricularFace', 's', options.s ?? 64, 'positive');
   const m = checkNumber('curricularFace', 'm', options.m ?? 0.5, 'nonNegative');
-  const state = new ScalarState('curricularFace', { t: 0 });
+  const state = new StateTensors('curricularFace', { t: 0 });
   const [cosM, sinM] = [Math.cos(m), Math.sin(m)];
   return defineMargin({
     name: options.name ?? 'curricularface',

@@ -1,8 +1,8 @@
-import { tf, defineLoss, detach, l2Normalize, Rng, type LossPlugin, type PluginState } from '@fr/core';
+import { tf, checkNumber, defineLoss, detach, l2Normalize, Rng, type LossPlugin, type PluginState } from '@fr/core';
 import { centerUpdate } from './center-update.js';
 
 export interface CenterLossOptions {
-  /** Number of identities (centres), as the dataset's labels. */
+  /** Number of identities (centers), as the dataset's labels. */
   readonly numClasses: number;
   /** Size of the backbone's embedding. */
   readonly embeddingSize: number;
@@ -10,14 +10,14 @@ export interface CenterLossOptions {
   readonly name?: string;
   /** λ, the weight of the term next to the softmax loss. Default 0.003 (Wen et al.'s face models). */
   readonly lambda?: number;
-  /** α, the centres' learning rate in the update rule. Default 0.5 (Wen et al.). */
+  /** α, the centers' learning rate in the update rule. Default 0.5 (Wen et al.). */
   readonly alpha?: number;
   /**
-   * Initial centres: `normal` N(0, 0.01²), seeded (the article and the paper start from random
-   * centres), or `zeros` (as David Sandberg's TensorFlow FaceNet). Default `normal`.
+   * Initial centers: `normal` N(0, 0.01²), seeded (the article and the paper start from random
+   * centers), or `zeros` (as David Sandberg's TensorFlow FaceNet). Default `normal`.
    */
   readonly init?: 'normal' | 'zeros';
-  /** Seed of the initial centres (default 2048). */
+  /** Seed of the initial centers (default 2048). */
   readonly seed?: number;
   /** Apply the loss to L2-normalised embeddings (default false: the paper uses the raw features). */
   readonly normalize?: boolean;
@@ -28,9 +28,11 @@ export interface CenterLossOptions {
   readonly requireSoftmax?: boolean;
 }
 
-/** A centre-loss plugin: also exposes its current centres (read-only; they change every step). */
+/** A centre-loss plugin: also exposes its current centers (read-only; they change every step). */
 export interface CenterLossPlugin extends LossPlugin {
-  /** The `(C, d)` class centres. Not trainable: updated by the rule of Wen et al., not by the optimiser. */
+  /** The `(C, d)` class centers. Not trainable: updated by the rule of Wen et al., not by the optimiser. */
+  readonly centers: tf.Variable<tf.Rank.R2>;
+  /** @deprecated Renamed {@link CenterLossPlugin.centers} (one spelling, `center`); removed in the next minor release. */
   readonly centres: tf.Variable<tf.Rank.R2>;
 }
 
@@ -42,10 +44,10 @@ export interface CenterLossPlugin extends LossPlugin {
  *
  * The mean over the batch (not the article's Σᵢ) matches both the trainer's (1/B)·Σ cross-entropy
  * and Wen et al.'s Caffe layer, so λ keeps the paper's meaning. Its gradient w.r.t. xᵢ is
- * (λ/B)·(xᵢ − c_{yᵢ}); none flows into the centres. The centres are plugin state, not weights: in
- * training steps only, after the term is computed from the current centres, they move by the
+ * (λ/B)·(xᵢ − c_{yᵢ}); none flows into the centers. The centers are plugin state, not weights: in
+ * training steps only, after the term is computed from the current centers, they move by the
  * paper's rule c_j ← c_j − α·Δc_j ({@link centerUpdate}), using the embeddings' values. They are
- * saved in checkpoints (`state/<name>/centres`) and rolled back with a skipped non-finite step.
+ * saved in checkpoints (`state/<name>/centers`; older checkpoints' `centers` load too) and rolled back with a skipped non-finite step.
  * @example
  * ```ts
  * const trainer = createTrainer({
@@ -64,10 +66,11 @@ export function centerLoss(options: CenterLossOptions): CenterLossPlugin {
   const lambda = options.lambda ?? 0.003;
   const alpha = options.alpha ?? 0.5;
   const normalize = options.normalize ?? false;
-  if (!(Number.isInteger(numClasses) && numClasses >= 1)) throw new Error(`centerLoss "${name}": numClasses must be a positive integer, got ${numClasses}`);
-  if (!(Number.isInteger(embeddingSize) && embeddingSize >= 1)) throw new Error(`centerLoss "${name}": embeddingSize must be a positive integer, got ${embeddingSize}`);
-  if (!(Number.isFinite(lambda) && lambda >= 0)) throw new Error(`centerLoss "${name}": lambda must be a finite number ≥ 0, got ${lambda}`);
-  if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) throw new Error(`centerLoss "${name}": alpha must be in [0, 1], got ${alpha}`);
+  const owner = `centerLoss "${name}"`;
+  checkNumber(owner, 'numClasses', numClasses, 'positiveInteger');
+  checkNumber(owner, 'embeddingSize', embeddingSize, 'positiveInteger');
+  checkNumber(owner, 'lambda', lambda, 'nonNegative');
+  checkNumber(owner, 'alpha', alpha, 'probability');
 
   const shape: [number, number] = [numClasses, embeddingSize];
   const initial = options.init === 'zeros'
@@ -75,38 +78,38 @@ export function centerLoss(options: CenterLossOptions): CenterLossPlugin {
     : Rng.fromSeed(options.seed ?? 2048).fork(`center-loss:${name}`).fillNormal(new Float32Array(numClasses * embeddingSize), 0, 0.01);
   // Not trainable: the trainer optimises only the backbone's and plugins' module variables, and
   // tf.variableGrads() without a list skips it too.
-  const centres = tf.variable(tf.tensor2d(initial, shape), false) as tf.Variable<tf.Rank.R2>;
+  const centers = tf.variable(tf.tensor2d(initial, shape), false) as tf.Variable<tf.Rank.R2>;
 
   const plugin = defineLoss({
     name,
     requires: options.requireSoftmax === false ? [] : ['logits'],
     terms: ({ embedding, labels }, ctx) => {
       if (embedding.shape[1] !== embeddingSize) {
-        throw new Error(`loss plugin "${name}": embeddings are ${embedding.shape[1]}-d but its centres are ${embeddingSize}-d`);
+        throw new Error(`loss plugin "${name}": embeddings are ${embedding.shape[1]}-d but its centers are ${embeddingSize}-d`);
       }
       const x = normalize ? l2Normalize(embedding) : embedding;
       const y = tf.cast(labels, 'int32');
       // c_{y_i} as a constant: the gradient goes to the embeddings only.
-      const c = detach(tf.gather(centres, y) as tf.Tensor2D);
+      const c = detach(tf.gather(centers, y) as tf.Tensor2D);
       const loss = tf.mul(tf.mean(tf.sum(tf.square(tf.sub(x, c)), 1)), 0.5 * lambda) as tf.Scalar;
       if (ctx.training) {
-        // After the term: it uses this step's centres c^t; the next step sees c^{t+1}.
-        centres.assign(centerUpdate(centres, detach(x), y, alpha));
+        // After the term: it uses this step's centers c^t; the next step sees c^{t+1}.
+        centers.assign(centerUpdate(centers, detach(x), y, alpha));
       }
       return { terms: { loss } };
     },
-    getState: (): PluginState => ({ json: { numClasses, embeddingSize }, tensors: { centres } }),
+    getState: (): PluginState => ({ json: { numClasses, embeddingSize }, tensors: { centers } }),
     setState: (state: PluginState) => {
-      const saved = state.tensors?.centres;
-      if (!saved) throw new Error(`loss plugin "${name}": the saved state has no "centres" tensor`);
+      const saved = state.tensors?.centers ?? state.tensors?.centres; // `centres`: checkpoints before 0.2
+      if (!saved) throw new Error(`loss plugin "${name}": the saved state has no "centers" tensor`);
       if (!tf.util.arraysEqual(saved.shape, shape)) {
-        throw new Error(`loss plugin "${name}": saved centres have shape [${saved.shape}], this plugin has [${shape}] (numClasses × embeddingSize)`);
+        throw new Error(`loss plugin "${name}": saved centers have shape [${saved.shape}], this plugin has [${shape}] (numClasses × embeddingSize)`);
       }
       const value = saved.dtype === 'float32' ? saved : tf.cast(saved, 'float32');
-      centres.assign(value as tf.Tensor2D);
+      centers.assign(value as tf.Tensor2D);
       if (value !== saved) value.dispose();
     },
-    dispose: () => centres.dispose(),
+    dispose: () => centers.dispose(),
   });
-  return Object.assign(plugin, { centres });
+  return Object.assign(plugin, { centers, centres: centers });
 }
