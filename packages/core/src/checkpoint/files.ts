@@ -78,6 +78,43 @@ export async function listCheckpoints(dir: string): Promise<{ path: string; step
     .sort((a, b) => a.step - b.step);
 }
 
+/** A checkpoint that could not be read or decoded, and why. */
+export interface DamagedCheckpoint {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * The newest checkpoint of `dir` that reads and decodes (CRC and format checked), and the newer
+ * ones that did not. Damaged files are left where they are, for inspection.
+ */
+export async function newestReadableCheckpoint(dir: string): Promise<{ found: { path: string; contents: CheckpointContents } | null; damaged: DamagedCheckpoint[] }> {
+  const damaged: DamagedCheckpoint[] = [];
+  for (const { path } of (await listCheckpoints(dir)).reverse()) {
+    try {
+      return { found: { path, contents: await readCheckpointFile(path) }, damaged };
+    } catch (error) {
+      damaged.push({ path, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { found: null, damaged };
+}
+
+/**
+ * Moves a damaged checkpoint aside (`<name>.damaged`, or `.damaged-2`, … if taken), so that it is
+ * kept for inspection but never resumed from, pruned or overwritten by a new checkpoint of its step.
+ */
+export async function setAsideDamagedCheckpoint(path: string): Promise<string> {
+  const { rename, access } = await fs();
+  for (let n = 1; ; n++) {
+    const target = `${path}.damaged${n === 1 ? '' : `-${n}`}`;
+    const taken = await access(target).then(() => true, () => false);
+    if (taken) continue;
+    await rename(path, target);
+    return target;
+  }
+}
+
 /** The newest checkpoint in `dir`, or null. */
 export async function latestCheckpoint(dir: string): Promise<string | null> {
   const all = await listCheckpoints(dir);

@@ -1,2 +1,3 @@
 export { encodeCheckpoint, decodeCheckpoint, CheckpointFormatError, type CheckpointContents, type HostTensor } from './format.js';
-export { writeFileAtomic, writeCheckpointFile, readCheckpointFile, checkpointPath, listCheckpoints, latestCheckpoint, pruneCheckpoints } from './files.js';
+export { writeFileAtomic, writeCheckpointFile, readCheckpointFile, checkpointPath, listCheckpoints, latestCheckpoint, newestReadableCheckpoint, setAsideDamagedCheckpoint, pruneCheckpoints, type DamagedCheckpoint } from './files.js';
+export { captureTrainerState, restoreTrainerState, trainerRngs, type TrainerStateParts, type TrainerRngs, type TrainingPosition } from './trainer-state.js';

@@ -38,7 +38,14 @@ export type Capability = string;
 /** Scalars a hook wants logged for this step (numbers or scalar tensors, which the trainer reads). */
 export type Metrics = Readonly<Record<string, number | tf.Scalar>>;
 
-/** Serialisable plugin state: JSON plus named tensors (the trainer checkpoints both). */
+/**
+ * Serialisable plugin state: JSON plus named tensors (the trainer checkpoints both).
+ *
+ * Ownership: tensors returned by `getState()` stay the plugin's (the trainer reads or clones
+ * them and never frees them); tensors passed to `setState()` are the trainer's, freed right after
+ * the call — a plugin must copy what it keeps (`tf.clone` + `tf.keep`, or `variable.assign`).
+ * {@link StateTensors} does both right.
+ */
 export interface PluginState {
   readonly json?: unknown;
   readonly tensors?: Readonly<Record<string, tf.Tensor>>;
@@ -73,11 +80,53 @@ export interface PluginBase {
   readonly conflicts?: readonly Capability[];
   /** Weights owned by the plugin (e.g. class centres): trained with the backbone and checkpointed. */
   readonly module?: Module;
-  /** Non-weight state (EMA statistics, counters): checkpointed and restored. */
+  /**
+   * Non-weight state (EMA statistics, counters): checkpointed, restored on resume and rolled back
+   * with a rejected (non-finite) step. Returns tensors the plugin keeps owning (see {@link PluginState}).
+   */
   getState?(): PluginState;
+  /** Restores state: copy what you keep, the caller frees `state.tensors` right after the call. */
   setState?(state: PluginState): void;
   /** Frees tensors the plugin holds. */
   dispose?(): void;
+
+  // Lifecycle hooks: awaited by the trainer in this order; an error stops the run naming the plugin.
+  /** Once per `fit()`, before its first step (after a resume has restored the state). */
+  onFitStart?(info: FitStartInfo): void | Promise<void>;
+  /**
+   * After every optimisation step (its update applied or, for a rejected step, rolled back),
+   * before the next step, a checkpoint or an evaluation. Deliver per-step results here (e.g. the
+   * asynchronous read-back of what the step computed).
+   */
+  onStepEnd?(info: StepEndInfo): void | Promise<void>;
+  /** Once when `fit()` ends, however it ends (also after an error): flush what is pending. */
+  onFitEnd?(info: FitEndInfo): void | Promise<void>;
+}
+
+/** What {@link PluginBase.onFitStart} is told. */
+export interface FitStartInfo {
+  /** The first step this run computes (> 0 after a resume). */
+  readonly step: number;
+  readonly totalSteps: number;
+  /** The checkpoint the run resumed from, or null. */
+  readonly resumedFrom: string | null;
+}
+
+/** What {@link PluginBase.onStepEnd} is told. */
+export interface StepEndInfo {
+  /** The step just computed (0-based). */
+  readonly step: number;
+  readonly epoch: number;
+  /** True when the step was rejected (non-finite, policy `skip`): its update was rolled back. */
+  readonly skipped: boolean;
+}
+
+/** What {@link PluginBase.onFitEnd} is told. */
+export interface FitEndInfo {
+  /** Steps completed. */
+  readonly step: number;
+  /** `stopped`: an error ended the run (it is rethrown after the hooks). */
+  readonly reason: 'completed' | 'interrupted' | 'stopped';
 }
 
 // ───────────────────────────── centre banks ─────────────────────────────
@@ -196,8 +245,13 @@ export interface AugmentContext extends PluginContext {
 
 export interface AugmentOutput {
   readonly input: tf.Tensor4D;
-  /** Defaults to the incoming `clean` when omitted. */
-  readonly clean?: tf.Tensor4D;
+  /**
+   * What "clean input" consumers (TopoFR ISA) see after this augment. Say it explicitly:
+   * - `'same-as-input'`: a pure input transform (flip, crop, colour): clean = the new `input`;
+   * - `'unchanged'`: a perturbation the clean view must not see (DPAP, erasing): clean stays as it came;
+   * - a tensor: anything else (RSP's official erasing leak into the clean batch).
+   */
+  readonly clean: tf.Tensor4D | 'same-as-input' | 'unchanged';
   readonly metrics?: Metrics;
 }
 

@@ -69,6 +69,13 @@ export interface EndEvent {
   readonly seconds: number;
 }
 
-export type TrainerEvent = StartEvent | StepEvent | NonFiniteEvent | CheckpointEvent | EvalEvent | EndEvent;
+/** Something the run worked around and the user should know (e.g. a damaged checkpoint skipped on resume). */
+export interface WarningEvent {
+  readonly type: 'warning';
+  readonly step: number;
+  readonly message: string;
+}
+
+export type TrainerEvent = StartEvent | StepEvent | NonFiniteEvent | CheckpointEvent | EvalEvent | EndEvent | WarningEvent;
 export type TrainerEventType = TrainerEvent['type'];
 export type EventOf<K extends TrainerEventType> = Extract<TrainerEvent, { type: K }>;

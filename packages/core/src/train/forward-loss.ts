@@ -67,19 +67,29 @@ export function forwardLoss(c: Composition, batch: StepInputs, env: StepEnv): Lo
   let view: LossView = { input: batch.input, cleanInput: batch.clean, labels: batch.labels, embedding: out.embedding, aux: out.aux };
   let classification: tf.Tensor1D | null = null;
 
+  const b = batch.labels.shape[0];
+  if (out.embedding.rank !== 2 || out.embedding.shape[0] !== b || out.embedding.shape[1] !== c.backbone.embeddingSize) {
+    throw new Error(`${backboneName} returned embeddings of shape [${out.embedding.shape}], expected [${b}, ${c.backbone.embeddingSize}]`);
+  }
+
   if (c.centers && c.margin) {
     const bank = c.centers.cosine({ embedding: out.embedding, labels: batch.labels }, ctx(c.centers));
+    expectShape(c.centers, 'cosines', bank.cosine, [b, c.centers.numClasses], 'at most');
+    expectShape(c.centers, 'targets', bank.targets, [b]);
     checks.push({ key: 'cosine', source: describePlugin(c.centers), value: tf.sum(bank.cosine) });
     collect(metrics, c.centers, bank.metrics);
     const head = c.margin.logits(
       { cosine: bank.cosine, targets: bank.targets, embedding: out.embedding, embeddingNorm: rowNorm(out.embedding) },
       ctx(c.margin),
     );
+    expectShape(c.margin, 'logits', head.logits, bank.cosine.shape);
+    if (head.targets) expectShape(c.margin, 'rewritten targets', head.targets, [b]);
     checks.push({ key: 'logits', source: describePlugin(c.margin), value: tf.sum(head.logits) });
     collect(metrics, c.margin, head.metrics);
     const targets = head.targets ?? bank.targets;
     classification = softmaxCrossEntropy(head.logits, targets, env.crossEntropy);
     view = { ...view, cosine: bank.cosine, logits: head.logits, targets, perSampleLoss: classification };
+    for (const [key, value] of Object.entries(head.terms ?? {})) expectShape(c.margin, `term "${key}"`, value, []);
     for (const [key, value] of Object.entries(head.terms ?? {})) terms.push({ key: `${c.margin.name}/${key}`, source: describePlugin(c.margin), value });
   }
 
@@ -88,9 +98,7 @@ export function forwardLoss(c: Composition, batch: StepInputs, env: StepEnv): Lo
     if (!p.sampleWeights) continue;
     const result = p.sampleWeights(view, ctx(p));
     const w = detach(result.weights);
-    if (w.rank !== 1 || w.shape[0] !== batch.labels.shape[0]) {
-      throw new Error(`${describePlugin(p)} returned sample weights of shape [${w.shape}], expected [${batch.labels.shape[0]}]`);
-    }
+    expectShape(p, 'sample weights', w, [b]);
     checks.push({ key: 'weights', source: describePlugin(p), value: tf.sum(w) });
     collect(metrics, p, result.metrics);
     weights = weights ? (tf.mul(weights, w) as tf.Tensor1D) : w;
@@ -105,7 +113,7 @@ export function forwardLoss(c: Composition, batch: StepInputs, env: StepEnv): Lo
     if (!p.terms) continue;
     const result = p.terms(view, ctx(p));
     for (const [key, value] of Object.entries(result.terms)) {
-      if (value.rank !== 0) throw new Error(`${describePlugin(p)} term "${key}" has shape [${value.shape}], expected a scalar`);
+      expectShape(p, `term "${key}"`, value, []);
       terms.push({ key: `${p.name}/${key}`, source: describePlugin(p), value });
     }
     collect(metrics, p, result.metrics);
@@ -113,4 +121,17 @@ export function forwardLoss(c: Composition, batch: StepInputs, env: StepEnv): Lo
   if (terms.length === 0) throw new Error('The composition produced no loss terms');
   const total = terms.length === 1 ? (terms[0] as Attributed<tf.Scalar>).value : (tf.addN(terms.map((t) => t.value)) as tf.Scalar);
   return { total, terms, checks, metrics, view };
+}
+
+/**
+ * Throws naming the plugin unless `t` has shape `expected` (with `at most`, the last dimension
+ * may be smaller: a Partial FC bank returns cosines to the sampled centers only). A wrong shape
+ * would otherwise broadcast or index silently and train to completion on nonsense.
+ */
+function expectShape(plugin: Plugin, what: string, t: tf.Tensor, expected: readonly number[], last: 'exact' | 'at most' = 'exact'): void {
+  const ok = t.rank === expected.length && t.shape.every((n, i) => (last === 'at most' && i === expected.length - 1 ? n >= 1 && n <= (expected[i] as number) : n === expected[i]));
+  if (!ok) {
+    const want = last === 'at most' ? `[${expected.slice(0, -1).join(', ')}, 1..${expected[expected.length - 1]}]` : `[${expected.join(', ')}]`;
+    throw new Error(`${describePlugin(plugin)} returned ${what} of shape [${t.shape}], expected ${want}`);
+  }
 }
