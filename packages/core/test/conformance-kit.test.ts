@@ -115,7 +115,7 @@ describe('the conformance kit', () => {
     expect(failed(checkAugmentPlugin(flip))).toEqual([]);
     const probing = () => defineAugment({
       name: 'probing', requires: ['probe', 'aux:patchWeights'],
-      apply: ({ input }, ctx) => ({ input: tf.mul(input, tf.reshape(tf.add(1, tf.max(ctx.probe().aux.patchWeights as tf.Tensor2D, 1)), [-1, 1, 1, 1])) as tf.Tensor4D }),
+      apply: ({ input }, ctx) => ({ input: tf.mul(input, tf.reshape(tf.add(1, tf.max(ctx.probe().aux.patchWeights as tf.Tensor2D, 1)), [-1, 1, 1, 1])) as tf.Tensor4D, clean: 'unchanged' }),
     });
     expect(failed(checkAugmentPlugin(probing, { probeAux: ['patchWeights'] }))).toEqual([]);
     expect(failed(checkCenterBank(() => fullFC({ numClasses: 7, embeddingSize: 8 })))).toEqual([]);

@@ -52,9 +52,10 @@ export interface BoundaryFaceOptions {
   readonly variant?: BoundaryVariant;
   /**
    * Receives the corrected samples of every training forward pass after `epochStart` (also when
-   * none was corrected). Called asynchronously, shortly after the pass, once the rewritten labels
-   * are read back from the device; `await plugin.flush()` waits for every pending call. An
-   * exception thrown here fails the next step (and `flush()`).
+   * none was corrected), once the rewritten labels are read back from the device: in a trainer,
+   * during the step's `onStepEnd` (so before its `step` event, the next step or a checkpoint);
+   * calling the head directly, when `onStepEnd()`/`onFitEnd()` is awaited. An exception thrown here
+   * fails that hook (the trainer stops, naming the plugin).
    */
   readonly onCorrection?: (event: BoundaryCorrectionEvent) => void;
   /** Plugin name (default `boundaryface`, or `boundaryf1` from {@link boundaryF1}). */
@@ -67,10 +68,11 @@ export interface BoundaryFacePlugin extends MarginPlugin {
   readonly firstCorrectedEpoch: number;
   /** Whether forward passes in the trainer's (0-based) `epoch` correct labels. */
   corrects(epoch: number): boolean;
-  /**
-   * Resolves once every pending `onCorrection` call has been made; rejects with the first error
-   * one of them threw. Call it after `trainer.fit()` before closing a correction log.
-   */
+  /** Delivers every pending correction report (rejects with the first error `onCorrection` threw). */
+  onStepEnd(): Promise<void>;
+  /** The same at the end of a run. */
+  onFitEnd(): Promise<void>;
+  /** @deprecated The trainer now delivers reports in `onStepEnd`/`onFitEnd`; call those directly outside a trainer. Removed in the next minor release. */
   flush(): Promise<void>;
 }
 
@@ -131,10 +133,12 @@ export function boundaryFace(options: BoundaryFaceOptions = {}): BoundaryFacePlu
 
   const pending = new Set<Promise<void>>();
   let deliveryError: { error: unknown } | null = null;
-  const takeError = (): unknown => {
+  /** Waits for every pending report; the first error `onCorrection` threw is thrown once. */
+  const deliverPending = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.all([...pending]);
     const failure = deliveryError;
     deliveryError = null;
-    return failure?.error;
+    if (failure) throw failure.error;
   };
 
   /** Reads the (original, rewritten) targets back and hands the corrections to `onCorrection`. */
@@ -163,10 +167,6 @@ export function boundaryFace(options: BoundaryFaceOptions = {}): BoundaryFacePlu
   };
 
   const logits = ({ cosine, targets }: MarginInput, ctx: PluginContext): MarginOutput => {
-    if (deliveryError) {
-      const error = takeError();
-      throw new Error(`boundaryface: onCorrection threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
     const [b, c] = cosine.shape;
     // With one column there is no other class to correct to.
     const correcting = corrects(ctx.epoch) && c >= 2;
@@ -213,10 +213,9 @@ export function boundaryFace(options: BoundaryFaceOptions = {}): BoundaryFacePlu
     firstCorrectedEpoch: epochStart + 1 - base,
     corrects,
     logits,
-    async flush(): Promise<void> {
-      while (pending.size > 0) await Promise.all([...pending]);
-      if (deliveryError) throw takeError();
-    },
+    onStepEnd: deliverPending,
+    onFitEnd: deliverPending,
+    flush: deliverPending,
   };
   return defineMargin(plugin) as BoundaryFacePlugin;
 }

@@ -48,12 +48,12 @@ describe('BoundaryFace trains on noisy labels', () => {
       backbone, centers, margin, dataset,
       config: { batchSize: 16, steps: 60, seed: 2, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4 }, log: { progress: false } },
     });
-    const steps: { epoch: number; loss: number; reg: number; corrected: number; tensors: number }[] = [];
+    const steps: { epoch: number; loss: number; reg: number; corrected: number; tensors: number; reportsSoFar: number }[] = [];
     trainer.on('step', (e) => steps.push({
       epoch: e.epoch, loss: e.loss, reg: e.terms['boundaryface/reg'] as number, corrected: e.metrics['boundaryface/corrected'] as number, tensors: tf.memory().numTensors,
+      reportsSoFar: events.length,
     }));
     const result = await trainer.fit({ handleSigint: false });
-    await margin.flush();
     expect(result.reason).toBe('completed');
     expect(steps).toHaveLength(60);
     expect(steps.every((s) => Number.isFinite(s.loss) && Number.isFinite(s.reg))).toBe(true);
@@ -64,6 +64,8 @@ describe('BoundaryFace trains on noisy labels', () => {
     expect(after.reduce((n, s) => n + s.corrected, 0)).toBeGreaterThan(0);
     expect(after.some((s) => s.reg > 0)).toBe(true);
 
+    // Delivered by the trainer's onStepEnd: each step's report is in before its step event.
+    steps.forEach((s, i) => expect(s.reportsSoFar).toBe(steps.slice(0, i + 1).filter((t) => t.epoch >= 4).length));
     // One report per training step after epochStart, agreeing with the step metric.
     expect(events.map((e) => e.step)).toEqual(steps.map((_, i) => i).filter((i) => (steps[i] as { epoch: number }).epoch >= 4));
     events.forEach((e) => expect(e.corrections.length).toBe(steps[e.step]!.corrected));

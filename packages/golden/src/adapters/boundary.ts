@@ -69,7 +69,7 @@ async function run(testCase: GoldenCase, file: GoldenFile): Promise<Record<strin
       grad_weight: (gradWeight as tf.Tensor).arraySync(),
     };
   });
-  await margin.flush();
+  await margin.onStepEnd();
   const noisy = labels.map(() => 0);
   if (events.length > 1) throw new Error(`expected at most one correction report for the value pass, got ${events.length}`);
   for (const c of events[0]?.corrections ?? []) {

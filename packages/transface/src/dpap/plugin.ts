@@ -56,7 +56,7 @@ const renormalise = (v: number): number => Math.fround(Math.fround(Math.fround(v
  * `transface_*` ViTs of `@fr/backbones`). The patch grid is derived from the input size and
  * `patchSize` (9 on 112 → 12×12, pixels in rows/cols ≥ 108 untouched); the number of patch weights
  * must match it, or the step fails with an error saying so. The input must be normalised as
- * `minus1to1` (x/127.5 − 1, the insightface torch convention). `clean` is left unchanged.
+ * `minus1to1` (x/127.5 − 1, the insightface torch convention). `clean` is left unchanged (`clean: 'unchanged'`).
  *
  * Randomness comes only from the plugin's seeded stream (`ctx.rng`, checkpointed by the trainer),
  * in the official order ({@link drawDpap}). Pixels outside the perturbed patches are passed through
@@ -103,9 +103,9 @@ export function dpap(options: DpapOptions = {}): AugmentPlugin {
       const perturbed = perturbedSamplesOf(draws, b, o.probability);
       const count = perturbed.filter(Boolean).length;
       const metrics = { perturbedFraction: count / b, perturbedPatches: count * o.k };
-      if (count === 0 && !alwaysProbe) return { input, metrics };
+      if (count === 0 && !alwaysProbe) return { input, clean: 'unchanged', metrics };
       const weights = patchWeightsOf(ctx.probe(), b, g);
-      if (count === 0) return { input, metrics };
+      if (count === 0) return { input, clean: 'unchanged', metrics };
       const mode = compute === 'auto' ? (SYNC_READ_BACKENDS.has(tf.getBackend()) ? 'host' : 'device') : compute;
 
       if (mode === 'host') {
@@ -119,7 +119,7 @@ export function dpap(options: DpapOptions = {}): AugmentPlugin {
           const cell = key % cells;
           insertCell(out, g, Math.floor(key / cells), Math.floor(cell / g.grid), cell % g.grid, values, renormalise);
         }
-        return { input: tf.tensor4d(out, [b, height, width, 3]), metrics };
+        return { input: tf.tensor4d(out, [b, height, width, 3]), clean: 'unchanged', metrics };
       }
 
       const perturbedInput = tf.tidy(() => {
@@ -128,7 +128,7 @@ export function dpap(options: DpapOptions = {}): AugmentPlugin {
         const back = tf.div(tf.sub(tf.div(r.images, 255), 0.5), 0.5);
         return tf.where(tf.cast(r.changed, 'bool'), back, input) as tf.Tensor4D;
       });
-      return { input: perturbedInput, metrics };
+      return { input: perturbedInput, clean: 'unchanged', metrics };
     },
   });
 }
