@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tf, defineMargin, defineLoss, defineAugment, fullFC, unaryCustomGrad, pairwiseEuclidean, type PluginState } from '../src/index.js';
+import { tf, defineMargin, defineLoss, defineAugment, fullFC, unaryCustomGrad, pairwiseEuclidean, safeAcos, targetCosine, type PluginState } from '../src/index.js';
 import {
   checkMarginPlugin, checkLossPlugin, checkAugmentPlugin, checkCenterBank, assertConforms, type ConformanceReport,
 } from '../src/testing/index.js';
@@ -92,6 +92,40 @@ describe('the conformance kit', () => {
     };
     expect(failed(checkMarginPlugin(forgetful))).toEqual(['state']);
     expect(calls).toBeGreaterThan(0);
+  });
+
+  test('loss plugins are evaluated at cos = ±1: acos of the target cosine is caught', () => {
+    const angular = (safe: boolean) => () => defineLoss({
+      name: safe ? 'safe-angle' : 'raw-angle',
+      requires: ['cosine'],
+      terms: ({ cosine, labels }) => {
+        const cosY = targetCosine(cosine!, labels);
+        const theta = safe ? safeAcos(cosY) : tf.acos(cosY);
+        return { terms: { angle: tf.mul(tf.mean(theta), 0.1) as tf.Scalar } };
+      },
+    });
+    expect(failed(checkLossPlugin(angular(false)))).toEqual(['nan-safety']);
+    expect(checkLossPlugin(angular(false)).checks.find((c) => c.name === 'nan-safety')?.detail).toMatch(/at cos = ±1/);
+    expect(failed(checkLossPlugin(angular(true)))).toEqual([]);
+  });
+
+  test('the state round trip compares metrics too', () => {
+    const counter = (remember: boolean) => () => {
+      let seen = 0;
+      return defineLoss({
+        name: 'counter',
+        terms: ({ embedding }, ctx) => {
+          if (ctx.training) seen++;
+          return { terms: { l2: tf.mul(tf.mean(tf.square(embedding)), 0.01) as tf.Scalar }, metrics: { seen } };
+        },
+        getState: () => ({ json: remember ? { seen } : {} }),
+        setState: (s) => {
+          seen = (s.json as { seen?: number }).seen ?? 0;
+        },
+      });
+    };
+    expect(failed(checkLossPlugin(counter(false)))).toEqual(['state']);
+    expect(failed(checkLossPlugin(counter(true)))).toEqual([]);
   });
 
   test('loss plugins: terms with pairwise distances need the zero-distance guard', () => {

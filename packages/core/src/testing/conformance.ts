@@ -4,7 +4,9 @@
  * returns a report; {@link assertConforms} turns failures into one readable error.
  *
  * Checks: output shapes; tape gradients vs finite differences; finite values and gradients at
- * cos = ±1 (and θ + m > π); seeded determinism; no tensor leaks; state round trip through JSON.
+ * cos = ±1 exactly (and θ + m > π) for margin heads and loss plugins, and at duplicate and zero
+ * embeddings for loss plugins; seeded determinism; no tensor leaks; state round trip through JSON
+ * (outputs and metrics).
  *
  * Run it on the cpu backend: finite differences need its exact, deterministic float32 arithmetic.
  */
@@ -14,7 +16,7 @@ import { cosineToCenters } from '../math/cosine.js';
 import { softmaxCrossEntropy } from '../math/cross-entropy.js';
 import { rowNorm } from '../math/normalize.js';
 import type {
-  AugmentPlugin, CenterBankPlugin, LossPlugin, LossView, MarginPlugin, Plugin, PluginContext, PluginState,
+  AugmentPlugin, CenterBankPlugin, LossPlugin, LossView, MarginPlugin, Metrics, Plugin, PluginContext, PluginState,
 } from '../contract/plugin.js';
 import { tinyBackbone } from './tiny-backbone.js';
 import { applyAugments } from '../train/augment-chain.js';
@@ -74,13 +76,22 @@ function fixture(rng: Rng, b: number, c: number, d: number): Fixture {
   };
 }
 
-/** Embeddings at the numerically dangerous points: cos = +1 / −1 to the target and to another class. */
+/**
+ * Embeddings at the numerically dangerous points: cos = +1 / −1 to the target and to another
+ * class, exactly. Centers become axis-aligned (class j → the j-th unit vector, for j < d), so the
+ * normalised dot products are exactly ±1 in float32 (multiples of a random row round to 0.99999994).
+ */
 function edgeFixture(base: Fixture): Fixture {
   const b = base.embedding.shape[0];
-  const c = base.weight.shape[0];
+  const [c, d] = base.weight.shape;
   const labels = base.hostLabels;
   const rows = tf.unstack(base.embedding);
-  const w = (j: number) => tf.reshape(tf.slice(base.weight, [j, 0], [1, -1]), [-1]);
+  const weight = tf.tidy(() => {
+    const axes = Math.min(c, d);
+    const basis = tf.slice(tf.eye(d), [0, 0], [axes, d]);
+    return (axes === c ? basis : tf.concat([basis, tf.slice(base.weight, [axes, 0], [c - axes, d])])) as tf.Tensor2D;
+  });
+  const w = (j: number) => tf.reshape(tf.slice(weight, [j, 0], [1, -1]), [-1]);
   const other = (i: number) => ((labels[i] as number) + 1) % c;
   const edits: [number, () => tf.Tensor][] = [
     [0, () => tf.mul(w(labels[0] as number), 2)],                  // cos = +1 to the target
@@ -89,7 +100,12 @@ function edgeFixture(base: Fixture): Fixture {
     [3, () => tf.neg(w(other(3)))],                               // cos = −1 to a non-target
   ];
   for (const [i, make] of edits) if (i < b) rows[i] = make();
-  return { ...base, embedding: tf.stack(rows) as tf.Tensor2D };
+  return { ...base, embedding: tf.stack(rows) as tf.Tensor2D, weight };
+}
+
+/** Metrics as tensors, so the state round trip compares them with the outputs. */
+function metricTensors(metrics: Metrics | undefined, prefix = 'metric:'): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(metrics ?? {}).map(([k, v]) => [prefix + k, typeof v === 'number' ? tf.scalar(v) : v]));
 }
 
 function makeContext(plugin: Plugin, seed: number, options: ConformanceOptions, training: boolean, hostLabels: Int32Array): PluginContext {
@@ -131,7 +147,10 @@ export function checkMarginPlugin(create: () => MarginPlugin, options: Conforman
   const seed = options.seed ?? 1;
   const probe = create();
   const fx = fixture(Rng.fromSeed(seed).fork('fixture'), b, c, d);
-  const edge: Fixture = { ...fx, embedding: tf.tidy(() => edgeFixture(fx).embedding) };
+  const edge: Fixture = tf.tidy(() => {
+    const e = edgeFixture(fx);
+    return { ...fx, embedding: tf.keep(e.embedding), weight: tf.keep(e.weight) };
+  });
   const run = (p: MarginPlugin, f: Fixture, training = true) => {
     const cosine = cosineToCenters(f.embedding, f.weight);
     const out = p.logits({ cosine, targets: f.labels, embedding: f.embedding, embeddingNorm: rowNorm(f.embedding) }, makeContext(p, seed, options, training, f.hostLabels));
@@ -184,11 +203,11 @@ export function checkMarginPlugin(create: () => MarginPlugin, options: Conforman
     })),
     runCheck('state', () => stateRoundTrip(create, (p) => run(p as MarginPlugin, fx), (p) => {
       const out = run(p as MarginPlugin, fx, false);
-      return { logits: out.logits, targets: out.targets };
+      return { logits: out.logits, targets: out.targets, ...metricTensors(out.metrics) };
     }, options.warmupCalls ?? 3)),
   ];
   probe.dispose?.();
-  tf.dispose([fx.embedding, fx.weight, fx.labels, edge.embedding]);
+  tf.dispose([fx.embedding, fx.weight, fx.labels, edge.embedding, edge.weight]);
   return report(probe, checks);
 }
 
@@ -235,7 +254,7 @@ export function checkCenterBank(create: () => CenterBankPlugin, options: Conform
     })),
     runCheck('state', () => stateRoundTrip(create, (p) => run(p as CenterBankPlugin, fx.embedding), (p) => {
       const out = run(p as CenterBankPlugin, fx.embedding, false);
-      return { cosine: out.cosine, targets: out.targets };
+      return { cosine: out.cosine, targets: out.targets, ...metricTensors(out.metrics) };
     }, options.warmupCalls ?? 3)),
   ];
   probe.dispose?.();
@@ -256,8 +275,8 @@ export function checkLossPlugin(create: () => LossPlugin, options: LossConforman
   const aux: Record<string, tf.Tensor> = {};
   for (const [name, shape] of Object.entries(options.aux ?? {})) aux[name] = tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((x, y) => x * y, 1))), [...shape]);
   const diffAux = options.differentiableAux ?? [];
-  const viewOf = (embedding: tf.Tensor2D, auxIn: Record<string, tf.Tensor>): LossView => {
-    const cosine = cosineToCenters(embedding, fx.weight);
+  const viewOf = (embedding: tf.Tensor2D, auxIn: Record<string, tf.Tensor>, weight: tf.Tensor2D = fx.weight): LossView => {
+    const cosine = cosineToCenters(embedding, weight);
     const logits = tf.mul(cosine, 16) as tf.Tensor2D;
     return { input, cleanInput: input, labels: fx.labels, embedding, aux: auxIn, cosine, logits, targets: fx.labels, perSampleLoss: softmaxCrossEntropy(logits, fx.labels) };
   };
@@ -273,20 +292,29 @@ export function checkLossPlugin(create: () => LossPlugin, options: LossConforman
     if (b > 2) rows[2] = tf.zerosLike(rows[2] as tf.Tensor);
     return tf.stack(rows) as tf.Tensor2D;
   });
-  const termSum = (embedding: tf.Tensor, ...auxValues: tf.Tensor[]): tf.Scalar => {
+  // Cosines of exactly ±1 to the target and to another class (where acos and sqrt(1 − cos²) blow up).
+  const edge = tf.tidy(() => {
+    const e = edgeFixture(fx);
+    return { embedding: tf.keep(e.embedding), weight: tf.keep(e.weight) };
+  });
+  const termSumWith = (weight: tf.Tensor2D) => (embedding: tf.Tensor, ...auxValues: tf.Tensor[]): tf.Scalar => {
     const p = create();
     try {
       const auxIn = { ...aux };
       diffAux.forEach((name, i) => (auxIn[name] = auxValues[i] as tf.Tensor));
-      const terms = Object.values(run(p, viewOf(embedding as tf.Tensor2D, auxIn)).terms?.terms ?? {});
+      const terms = Object.values(run(p, viewOf(embedding as tf.Tensor2D, auxIn, weight)).terms?.terms ?? {});
       return (terms.length > 0 ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
     } finally {
       p.dispose?.();
     }
   };
+  const termSum = termSumWith(fx.weight);
   const outputs = (p: LossPlugin, training: boolean): Record<string, tf.Tensor | undefined> => {
     const out = run(p, viewOf(fx.embedding, aux), training);
-    return { weights: out.weights?.weights, ...(out.terms?.terms ?? {}) };
+    return {
+      weights: out.weights?.weights, ...(out.terms?.terms ?? {}),
+      ...metricTensors(out.weights?.metrics, 'weights-metric:'), ...metricTensors(out.terms?.metrics, 'terms-metric:'),
+    };
   };
   const checks: CheckResult[] = [
     runCheck('shapes', () => tf.tidy(() => {
@@ -303,10 +331,16 @@ export function checkLossPlugin(create: () => LossPlugin, options: LossConforman
         ? runCheck('gradient', () => 'custom gradient declared: finite-difference comparison skipped')
         : runCheck('gradient', () => checkGradients(termSum, [fx.embedding, ...diffAux.map((n) => aux[n] as tf.Tensor)], options.gradientCheck)),
     runCheck('nan-safety', () => tf.tidy(() => {
-      const out = run(probe, viewOf(edgeEmbedding, aux));
-      const grads = probe.terms ? tf.grads(termSum)([edgeEmbedding, ...diffAux.map((n) => aux[n] as tf.Tensor)]) : [];
-      expectFinite('with duplicate and zero embeddings', { weights: out.weights?.weights, ...(out.terms?.terms ?? {}), ...Object.fromEntries(grads.map((g, i) => [`grad${i}`, g])) });
-      return 'values and gradients finite with duplicate and all-zero embeddings';
+      const cases: [string, tf.Tensor2D, tf.Tensor2D][] = [
+        ['with duplicate and zero embeddings', edgeEmbedding, fx.weight],
+        ['at cos = ±1 (target and non-target)', edge.embedding, edge.weight],
+      ];
+      for (const [label, embedding, weight] of cases) {
+        const out = run(probe, viewOf(embedding, aux, weight));
+        const grads = probe.terms ? tf.grads(termSumWith(weight))([embedding, ...diffAux.map((n) => aux[n] as tf.Tensor)]) : [];
+        expectFinite(label, { weights: out.weights?.weights, ...(out.terms?.terms ?? {}), ...Object.fromEntries(grads.map((g, i) => [`grad${i}`, g])) });
+      }
+      return 'values and gradients finite with duplicate and all-zero embeddings, and at cos = ±1';
     })),
     runCheck('determinism', () => tf.tidy(() => {
       const [p1, p2] = [create(), create()];
@@ -324,7 +358,7 @@ export function checkLossPlugin(create: () => LossPlugin, options: LossConforman
     runCheck('state', () => stateRoundTrip(create, (p) => run(p as LossPlugin, viewOf(fx.embedding, aux)), (p) => outputs(p as LossPlugin, false), options.warmupCalls ?? 3)),
   ];
   probe.dispose?.();
-  tf.dispose([fx.embedding, fx.weight, fx.labels, input, edgeEmbedding, ...Object.values(aux)]);
+  tf.dispose([fx.embedding, fx.weight, fx.labels, input, edgeEmbedding, edge.embedding, edge.weight, ...Object.values(aux)]);
   return report(probe, checks);
 }
 
