@@ -1,9 +1,23 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Rng } from '@fr/core';
 import { countParameters, createBackbone } from '@fr/backbones';
+import { readFileSync } from 'node:fs';
 import { useCpu } from './support/setup.js';
 
 beforeAll(useCpu);
+
+/**
+ * The independent count: sum(p.numel()) of the PyTorch twins (packages/bench/python/fr_torch_nets.py)
+ * at full size, written by fixtures/count_torch_parameters.py with Debian's torch.
+ */
+const torchCounts = (JSON.parse(readFileSync(new URL('./fixtures/torch-parameter-counts.json', import.meta.url), 'utf8')) as { counts: Record<string, number> }).counts;
+
+describe('parameter counts equal the PyTorch twins\' sum(p.numel())', () => {
+  test.each(Object.entries(torchCounts))('%s: %i', (key, expected) => {
+    const [name, options] = key === 'mobilefacenet_128' ? ['mobilefacenet', { embeddingSize: 128 }] : [key, {}];
+    expect(countParameters(name, options).total).toBe(expected);
+  });
+});
 
 // Counts come from `countParameters`, which runs the real constructors in shape-only mode
 // (zero weights, no random draws); iresnet18 and mobilefacenet are also counted fully built.
@@ -14,7 +28,7 @@ describe('parameter counts (trainable + frozen, buffers excluded)', () => {
     ['iresnet50', 43_590_848],
     ['iresnet100', 65_156_160],
     ['iresnet200', 118_833_920],
-  ])('%s has %i parameters (spec §1.7; r200 measured here)', (name, expected) => {
+  ])('%s has %i parameters (spec §1.7; r200 from the torch twin, see above)', (name, expected) => {
     const { total, trainable } = countParameters(name);
     expect(total).toBe(expected);
     // The `features` BN1d γ (512) is frozen by default.

@@ -36,13 +36,34 @@ describe('gum (float64 Gaussian–uniform EM)', () => {
 
   test('all entropies equal (early training): x = ±1 and γ ≈ 0.528 for everyone', () => {
     const r = gum(new Array(16).fill(11));
-    for (const g of r.gamma) expect(g).toBeCloseTo(0.5283, 3);
+    // Independent float64 computation: with x = ±1 (the flip makes half of them −1) every sample has
+    // the same γ, C₁ = 0 by symmetry, σ² = Σγx²/Σγ = 1, so the EM collapses to a scalar recursion.
+    const n = 16;
+    let [pi, sigma2, c, previous, gamma] = [0.1, 1, 0.2, 0, NaN];
+    for (let iter = 0; iter < 1000; iter++) {
+      const v = sigma2 + 1e-3;
+      const phi = Math.exp(-0.5 / v) / Math.sqrt(2 * Math.PI * v);
+      gamma = (pi * phi) / (pi * phi + (1 - pi) * c);
+      sigma2 = 1;
+      pi = Math.min(gamma, 0.5);
+      const c2 = (1 - gamma) / ((1 - pi + 1e-10) * gamma);
+      c = Math.abs(3 * c2) < 0.001 ? 0.001 : 1 / (2 * Math.sqrt(3 * c2) + 1e-10);
+      const total = n * (pi * phi + (1 - pi) * c);
+      if (Math.abs(total - previous) < 1e-10) break;
+      previous = total;
+    }
+    expect(gamma).toBeCloseTo(0.5283, 4); // the value quoted in the test's name
+    for (const g of r.gamma) expect(g).toBeCloseTo(gamma, 10);
   });
 
   test('degenerate x ≡ 0: the c = 0.001 branch, γ ≈ 0.99992, two iterations', () => {
     const r = gum([2.5]);
     expect(r.smallBranchIters).toBeGreaterThan(0);
     expect(r.c).toBe(0.001);
+    // Closed form: x = 0, σ² = 0, so φ = N(0 | 0, 1e−3) = 1/√(2π·0.001); after the first M-step π = 0.5
+    // and c = 0.001, so γ = φ/(φ + 0.001).
+    const phi = 1 / Math.sqrt(2 * Math.PI * 1e-3);
+    expect(r.gamma[0]).toBeCloseTo(phi / (phi + 0.001), 12);
     expect(r.gamma[0]).toBeCloseTo(0.99992, 5);
     expect(r.nIter).toBe(2);
     expect(r.guardedIters).toBe(0);
