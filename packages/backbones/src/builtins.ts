@@ -1,4 +1,4 @@
-import type { ArchitectureDefinition } from './registry.js';
+import type { ArchitectureDefinition } from './architecture.js';
 import { iresnetArchitectures } from './iresnet/index.js';
 import { mobilefacenetArchitectures } from './mobilefacenet/index.js';
 import { vitArchitectures } from './vit/index.js';

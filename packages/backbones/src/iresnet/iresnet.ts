@@ -3,7 +3,7 @@ import { ModuleList, convOutputSize, scaleChannels, weightInit, type BuildContex
 import { ModuleBackbone, type BackboneModule } from '../backbone.js';
 import { commonFields, type BackboneConfig, type CommonOptions } from '../config.js';
 import { parseOptions, type FieldSpecs } from '../options.js';
-import type { ArchitectureDefinition } from '../registry.js';
+import type { ArchitectureDefinition } from '../architecture.js';
 import { IBasicBlock, conv3x3 } from './basic-block.js';
 
 /** Blocks per stage of each preset (arcface_torch `iresnet.py`). */

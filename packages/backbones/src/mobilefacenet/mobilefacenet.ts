@@ -3,7 +3,7 @@ import { ModuleList, convOutputSize, kaimingNormalFanOut, scaleChannels, weightI
 import { ModuleBackbone, type BackboneModule } from '../backbone.js';
 import { commonFields, type BackboneConfig, type CommonOptions } from '../config.js';
 import { parseOptions, type FieldSpecs } from '../options.js';
-import type { ArchitectureDefinition } from '../registry.js';
+import type { ArchitectureDefinition } from '../architecture.js';
 import { Bottleneck, ConvBlock, LinearBlock, Residual } from './blocks.js';
 
 /** MobileFaceNet's own options. */

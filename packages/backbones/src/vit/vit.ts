@@ -3,7 +3,7 @@ import { ModuleList, timmTruncNormal, weightInit, type BuildContext } from '../l
 import { ModuleBackbone, type BackboneModule } from '../backbone.js';
 import { commonFields, type BackboneConfig, type CommonOptions } from '../config.js';
 import { parseOptions, type FieldSpecs } from '../options.js';
-import type { ArchitectureDefinition } from '../registry.js';
+import type { ArchitectureDefinition } from '../architecture.js';
 import { PatchEmbed } from './patch-embed.js';
 import { TransformerBlock } from './block.js';
 import { SePatchGate } from './se-gate.js';

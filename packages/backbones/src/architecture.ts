@@ -1,0 +1,16 @@
+import type { Backbone } from '@fr/core';
+import type { BackboneConfig } from './config.js';
+import type { BuildContext } from './layers/index.js';
+
+/** How to validate a config for, and build, one named architecture. */
+export interface ArchitectureDefinition<C extends BackboneConfig = BackboneConfig> {
+  /** Registry name, e.g. `iresnet50`. */
+  readonly name: string;
+  /** Family, e.g. `iresnet`, `mobilefacenet`, `vit`. */
+  readonly family: string;
+  readonly description: string;
+  /** Fills every default and validates; throws a readable error on unknown or bad fields. */
+  resolveConfig(options: Readonly<Record<string, unknown>>): C;
+  /** Builds the network for a resolved config. */
+  build(config: C, ctx: BuildContext): Backbone;
+}
