@@ -2,7 +2,7 @@
  * What README snippets use without declaring it — `backbone`, `dataset`, `embeddings`, `test`… —
  * as tiny real values. A snippet imports exactly the free names it uses (the typecheck pass finds
  * them), so a README can show the call that matters and leave the surrounding objects to the
- * reader's context; here they are small enough to run in milliseconds.
+ * reader's context; here they are small enough that a README's training run takes seconds.
  *
  * A README that needs a new free name gets it here, with the type the README's API expects.
  */
@@ -15,8 +15,8 @@ import type { PixelImage } from '@fr/backbones';
 
 /**
  * 256 images: the largest batch a README asks for (BoundaryFace's MS1M recipe) fits once, so a
- * README's realistic batch size runs unchanged. 8×8 pixels, 8 identities: a step takes ~75 ms on
- * wasm at batch 256 (16×16 with width 4 took 2.5× that).
+ * README's realistic batch size runs unchanged; 8×8 pixels, 8 identities and a width-2 backbone
+ * keep each of those steps small.
  */
 export const dataset = syntheticIdentities({ numClasses: 8, imagesPerClass: 32, inputSize: 8, seed: 11 });
 export const numClasses = dataset.numClasses;
