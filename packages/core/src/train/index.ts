@@ -5,5 +5,5 @@ export { makeOptimizer, Sgd, AdamW, type Optimizer, type OptimizerState, type Sg
 export { forwardLoss, type LossParts, type StepInputs, type StepEnv, type Attributed } from './forward-loss.js';
 export { NonFiniteLossError } from './non-finite.js';
 export { readJsonl } from './jsonl-log.js';
-export { progressBar } from './progress.js';
+export { progressBar, type ProgressOptions, type ProgressStream } from './progress.js';
 export type * from './events.js';
