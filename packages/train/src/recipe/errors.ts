@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { closestName } from '@fr/core';
-import { describeAlternatives, fieldNames, schemaAt } from './schema-walk.js';
+import { describeAlternatives, fieldNamesFor, schemaAt } from './schema-walk.js';
 
 /** A recipe that cannot run: one line per problem, each naming the field (and the file). */
 export class RecipeError extends Error {
@@ -22,7 +22,7 @@ export function describeIssues(schema: z.ZodType, input: unknown, issues: readon
     const where = path.length > 0 ? path.join('.') : '(root)';
     if (issue.code === 'unrecognized_keys') {
       const lookup = schemaAt(schema, path, input);
-      const known = 'node' in lookup && lookup.node ? fieldNames(lookup.node) : [];
+      const known = 'node' in lookup && lookup.node ? fieldNamesFor(lookup.node, valueAt(input, issue.path)) : [];
       for (const key of issue.keys) {
         const close = closestName(key, known);
         lines.push(`${[...path, key].join('.')}: unknown field${close ? ` (did you mean "${[...path, close].join('.')}"?)` : ''}; allowed here: ${known.join(', ')}`);

@@ -52,6 +52,12 @@ export function fieldNames(node: Node): string[] {
   return [...names];
 }
 
+/** The field names of the alternative `value` matches (a discriminated union: by its discriminator). */
+export function fieldNamesFor(node: Node, value: unknown): string[] {
+  const options = alternatives(node);
+  return options.length > 1 ? fieldNames(pickAlternative(options, value, '')) : fieldNames(node);
+}
+
 /** Describes what a union of objects accepts, e.g. `{imageFolder, include, exclude} or {rec, limitPerClass}`. */
 export function describeAlternatives(node: Node): string {
   return alternatives(node).map((alt) => {

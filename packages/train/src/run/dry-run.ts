@@ -61,7 +61,10 @@ function countData(recipe: Recipe): DataCount {
   }
 }
 
-const gflops = (x: number): string => `${(x / 1e9).toFixed(2)} GFLOP`;
+const gflops = (x: number): string => (x >= 1e12 ? `${(x / 1e12).toFixed(2)} TFLOP` : `${(x / 1e9).toFixed(2)} GFLOP`);
+
+// One profiled forward pass per backbone configuration and process (recipes often share one).
+const macsByConfig = new Map<string, number>();
 
 /** The FC memory plan from @fr/loss-arcface's planner (an optional peer: skipped, saying so, when absent). */
 async function fcPlan(recipe: Recipe, numClasses: number | null, embeddingSize: number): Promise<DryRunPlan['fcPlan'] & { activeCentres?: number }> {
@@ -119,7 +122,9 @@ export async function dryRun(loaded: LoadedRecipe, options: { readonly backend?:
       ...(prepared.centers ? [prepared.centers] : []), ...(prepared.margin ? [prepared.margin] : []), ...prepared.losses, ...prepared.augments,
     ];
     const names = [plugins.centers, plugins.margin, ...plugins.losses, ...plugins.augments].filter((p) => p !== undefined).map((p) => p.name);
-    const macsPerImage = await forwardMacsPerImage(backbone);
+    const key = JSON.stringify(prepared.backboneConfig);
+    const macsPerImage = macsByConfig.get(key) ?? await forwardMacsPerImage(backbone);
+    macsByConfig.set(key, macsPerImage);
     const plan = await fcPlan(recipe, data.numClasses, embeddingSize);
     const active = 'activeCentres' in plan && plan.activeCentres !== undefined ? plan.activeCentres : data.numClasses;
     const batchesPerEpoch = data.images === null ? null : Math.floor(data.images / recipe.batchSize);
