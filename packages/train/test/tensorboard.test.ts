@@ -126,7 +126,7 @@ describe('TensorBoard event file', () => {
     const tb = tensorboardLogger(join(dir, 'damaged'));
     tb.listener(step(0, 1));
     const bytes = readFileSync(tb.writer.file);
-    bytes[bytes.length - 6] ^= 0xff;
+    bytes[bytes.length - 6] = bytes[bytes.length - 6]! ^ 0xff;
     const copy = join(dir, 'damaged', 'copy.tfevents');
     writeFileSync(copy, bytes);
     expect(() => readEventFile(copy)).toThrow(/data CRC of record 1/);
