@@ -4,7 +4,7 @@
  * config schema itself, so a recipe accepts exactly what `createTrainer` does, with its defaults.
  */
 import { z } from 'zod';
-import { trainerConfigSchema } from '@fr/core';
+import { stepsOrEpochs, trainerConfigSchema } from '@fr/core';
 
 const trainer = trainerConfigSchema.shape;
 
@@ -138,10 +138,7 @@ export const recipeSchema = z.object({
     report: z.boolean().default(true),
     saveModel: z.boolean().default(true),
   }).strict().default({ tensorboard: true, report: true, saveModel: true }),
-}).strict().refine((r) => (r.steps === undefined) !== (r.epochs === undefined), {
-  message: 'give exactly one of `steps` or `epochs`',
-  path: ['steps'],
-});
+}).strict().refine(...stepsOrEpochs);
 
 /** A recipe as written (defaults optional). */
 export type RecipeInput = z.input<typeof recipeSchema>;
