@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // Node programs, not a library: ESM only, no type declarations.
 export default defineConfig({
-  entry: { demo: 'src/demo.ts', 'train-celeba': 'src/train-celeba.ts' },
+  entry: { demo: 'src/demo.ts' },
   format: ['esm'],
   target: 'node20',
   sourcemap: true,

@@ -3,6 +3,7 @@
  * integer tuples, each with a default. Hand-written rather than zod so that loading a model in a
  * browser bundle pulls in no schema library; errors list every problem at once.
  */
+import { closestName } from '@fr/core';
 
 export type FieldSpec =
   | { readonly type: 'int'; readonly default: number; readonly min?: number; readonly max?: number }
@@ -59,21 +60,6 @@ function valid(spec: FieldSpec, v: unknown): boolean {
   }
 }
 
-/** Levenshtein distance, for "did you mean" hints on misspelt option names. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
-}
-
 /**
  * Fills defaults into `options` and validates every field, then `checks` (cross-field rules
  * returning problem strings). Throws one error naming the architecture and every problem.
@@ -88,8 +74,8 @@ export function parseOptions<C>(
   const known = Object.keys(fields);
   for (const key of Object.keys(options)) {
     if (key in fields) continue;
-    const close = known.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
-    problems.push(`unknown option "${key}"${close.length ? ` (did you mean "${close[0]}"?)` : ''}; known: ${known.join(', ')}`);
+    const close = closestName(key, known);
+    problems.push(`unknown option "${key}"${close ? ` (did you mean "${close}"?)` : ''}; known: ${known.join(', ')}`);
   }
   const config: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(fields)) {

@@ -63,7 +63,9 @@ export {
   type VerificationReportInput,
 } from './report/build.js';
 export { renderFoldAccuracySvg, renderRocSvg, renderScoreHistogramSvg, type PlotSize } from './report/plots.js';
-export { formatAccuracy, renderReportHtml, type ReportPlots } from './report/html.js';
+export { renderLineChart, type LineChart, type LineSeries } from './report/line-chart.js';
+export { escapeXml } from './report/svg.js';
+export { formatAccuracy, htmlPage, renderReportHtml, type ReportPlots } from './report/html.js';
 export { CHROMIUM_ARGS, findChromium, svgToPng } from './report/png.js';
 export {
   fileStem,
@@ -73,3 +75,4 @@ export {
 } from './report/render.js';
 export { embedVerificationSet, type EmbedSetOptions, type SetEmbeddings } from './evaluate/embed-set.js';
 export { verifyBackbone, verificationCallback, type BackboneVerification, type VerificationCallbackOptions } from './evaluate/verify-backbone.js';
+export { forwardMacsPerImage, kernelMacs, trainStepFlops } from './benchmarks/flops.js';

@@ -17,7 +17,9 @@ export { validateComposition, availableCapabilities, CompositionError, type Comp
 export type { HostBatch, BatchRequest, TrainingDataset } from './data/dataset.js';
 export * from './train/index.js';
 export * from './checkpoint/index.js';
+export { crc32c } from './checkpoint/crc32.js';
 export { fullFC, type FullFCOptions, type FullFCBank } from './centers/full-fc.js';
 export { createCenterWeights, CenterWeights, type CenterBankOptions } from './centers/center-weights.js';
 export { syntheticIdentities, type SyntheticIdentitiesOptions } from './data/synthetic.js';
 export { scoped } from './util/scope.js';
+export { closestName, editDistance } from './util/closest-name.js';

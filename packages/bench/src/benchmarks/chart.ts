@@ -1,21 +1,7 @@
 /** The benchmark's bar charts, as standalone SVG documents in the style of the report plots. */
-import { axes, coord, escapeXml, legend, svgDocument, type Frame, type Tick } from '../report/svg.js';
+import { axes, coord, escapeXml, legend, niceTicks, SERIES_COLORS, svgDocument, type Frame, type Tick } from '../report/svg.js';
 import { fmt } from './stats.js';
 import type { BenchChart } from './types.js';
-
-/** Series colours, in order of first appearance. */
-const PALETTE = ['#1c7ed6', '#e8590c', '#2b8a3e', '#7048e8', '#c92a2a', '#0c8599', '#e67700', '#5c5f66'];
-
-/** Round tick values for a linear axis from 0 to at least `max`. */
-function ticks(max: number): Tick[] {
-  if (!(max > 0)) return [{ value: 0, label: '0' }, { value: 1, label: '1' }];
-  const raw = max / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
-  const out: Tick[] = [];
-  for (let v = 0; v <= max + step * 0.999; v += step) out.push({ value: v, label: String(Number(v.toPrecision(6))) });
-  return out;
-}
 
 /**
  * A horizontal bar chart: one row per bar, bars of a group together under the group's label,
@@ -29,7 +15,7 @@ function ticks(max: number): Tick[] {
 export function renderBarChart(chart: BenchChart, id = 'bench-chart'): string {
   const series = [...new Set(chart.bars.map((b) => b.series))];
   const groups = [...new Set(chart.bars.map((b) => b.group))];
-  const color = (s: string): string => PALETTE[series.indexOf(s) % PALETTE.length] as string;
+  const color = (s: string): string => SERIES_COLORS[series.indexOf(s) % SERIES_COLORS.length] as string;
   const barH = 18;
   const gap = 14;
   const labelW = Math.min(300, 16 + 6.6 * Math.max(8, ...groups.map((g) => g.length)));
@@ -40,7 +26,7 @@ export function renderBarChart(chart: BenchChart, id = 'bench-chart'): string {
   const height = Math.round(48 + legendH + plotH + 52);
   const f: Frame = { width, height, left: labelW, right: width - noteW, top: 48 + legendH, bottom: height - 52 };
   const max = Math.max(0, ...chart.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)));
-  const xt = ticks(max);
+  const xt = niceTicks(0, max);
   const xmax = (xt[xt.length - 1] as Tick).value || 1;
   const x = (v: number): number => f.left + (Math.max(0, v) / xmax) * (f.right - f.left);
   const body = axes(f, xt, [], x, () => f.bottom, chart.unit, '');

@@ -36,6 +36,46 @@ function num(x: number | null, digits = 4): string {
   return x === null ? '—' : x.toFixed(digits);
 }
 
+/** The shared look of the report pages (self-contained: inline CSS, no external resource). */
+const PAGE_CSS = `body { font-family: Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 16px; }
+h1 { font-size: 22px; margin-bottom: 4px; }
+.headline { font-size: 34px; font-weight: bold; color: #1c7ed6; margin: 8px 0 20px; }
+table { border-collapse: collapse; margin: 8px 0 24px; font-size: 14px; }
+th, td { border: 1px solid #ddd; padding: 5px 10px; text-align: left; }
+th { background: #f3f5f7; }
+td.num, .folds td { font-variant-numeric: tabular-nums; }
+.plots { display: flex; flex-wrap: wrap; gap: 16px; }
+.plots figure { margin: 0; border: 1px solid #ddd; }
+.na { color: #999; }
+.note { color: #666; font-size: 13px; }
+pre { background: #f6f8fa; border: 1px solid #ddd; padding: 10px; font-size: 12px; overflow-x: auto; }`;
+
+/**
+ * A complete, self-contained HTML page in the reports' style around `body` (HTML; `title` is
+ * escaped). Shared by the verification report and other report pages (e.g. fr-train's).
+ * @example
+ * ```ts
+ * writeFileSync('page.html', htmlPage('My report', '<h1>Results</h1>'));
+ * ```
+ */
+export function htmlPage(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeXml(title)}</title>
+<style>
+${PAGE_CSS}
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
 /**
  * Renders the report as one self-contained HTML page: headline accuracy, summary, TAR@FAR table,
  * ROC, distance histograms, per-fold table and plot, and the JSON report embedded as
@@ -102,28 +142,7 @@ export function renderReportHtml(report: VerificationReport, plots?: ReportPlots
     ]),
   );
   const json = JSON.stringify(report).replace(/</g, '\\u003c');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(`Verification report — ${report.dataset} — ${report.model}`)}</title>
-<style>
-body { font-family: Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 16px; }
-h1 { font-size: 22px; margin-bottom: 4px; }
-.headline { font-size: 34px; font-weight: bold; color: #1c7ed6; margin: 8px 0 20px; }
-table { border-collapse: collapse; margin: 8px 0 24px; font-size: 14px; }
-th, td { border: 1px solid #ddd; padding: 5px 10px; text-align: left; }
-th { background: #f3f5f7; }
-td.num, .folds td { font-variant-numeric: tabular-nums; }
-.plots { display: flex; flex-wrap: wrap; gap: 16px; }
-.plots figure { margin: 0; border: 1px solid #ddd; }
-.na { color: #999; }
-.note { color: #666; font-size: 13px; }
-</style>
-</head>
-<body>
-<h1>Face verification — ${e(report.dataset)} — ${e(report.model)}</h1>
+  return htmlPage(`Verification report — ${report.dataset} — ${report.model}`, `<h1>Face verification — ${e(report.dataset)} — ${e(report.model)}</h1>
 <div class="headline" id="headline">Accuracy ${e(formatAccuracy(report))}</div>
 <table class="summary">
 ${summary.map(([k, v]) => row([k, v])).join('\n')}
@@ -146,8 +165,5 @@ ${row(['Fold', 'Pairs', 'Size', 'Threshold', 'Train accuracy', 'Test accuracy', 
 ${foldRows.join('\n')}
 </table>
 <p class="note">Protocol: insightface .bin verification — ${e(report.protocol.embedding)}; ${report.protocol.thresholdCount} thresholds ${report.protocol.thresholdMin}…${report.protocol.thresholdMax}; ${report.protocol.folds} contiguous folds; ${e(report.protocol.rule)}. Accuracy std is the population std over folds.</p>
-<script type="application/json" id="report-data">${json}</script>
-</body>
-</html>
-`;
+<script type="application/json" id="report-data">${json}</script>`);
 }

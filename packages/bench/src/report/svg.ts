@@ -105,3 +105,23 @@ export function legend(x: number, y: number, items: readonly { label: string; co
   });
   return out;
 }
+
+/** Colours of the series of a multi-series chart, in order of first appearance. */
+export const SERIES_COLORS: readonly string[] = ['#1c7ed6', '#e8590c', '#2b8a3e', '#7048e8', '#c92a2a', '#0c8599', '#e67700', '#5c5f66'];
+
+/**
+ * Round tick values covering `[lo, hi]` (about five steps of 1, 2, 2.5 or 5 × a power of ten);
+ * `[0, 1]` when the range is empty or not finite.
+ */
+export function niceTicks(lo: number, hi: number): Tick[] {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) {
+    if (Number.isFinite(lo) && lo === hi && lo !== 0) return niceTicks(Math.min(0, lo), Math.max(0, lo));
+    return [{ value: 0, label: '0' }, { value: 1, label: '1' }];
+  }
+  const raw = (hi - lo) / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const out: Tick[] = [];
+  for (let v = Math.floor(lo / step + 1e-9) * step; v <= hi + step * 0.999; v += step) out.push({ value: v, label: String(Number(v.toPrecision(6))) });
+  return out;
+}

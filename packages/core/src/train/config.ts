@@ -55,6 +55,15 @@ export const scheduleSchema = z.discriminatedUnion('type', [
   }).strict(),
 ]);
 
+/**
+ * The run length rule, as arguments of zod's `refine`: exactly one of `steps` or `epochs` (shared
+ * with schemas that embed the trainer's fields, e.g. fr-train's recipe).
+ */
+export const stepsOrEpochs: [(c: { readonly steps?: number; readonly epochs?: number }) => boolean, { message: string; path: string[] }] = [
+  (c) => (c.steps === undefined) !== (c.epochs === undefined),
+  { message: 'give exactly one of `steps` or `epochs`', path: ['steps'] },
+];
+
 export const trainerConfigSchema = z.object({
   batchSize: z.number().int().positive(),
   /**
@@ -96,10 +105,7 @@ export const trainerConfigSchema = z.object({
     /** Progress bar on stderr: `auto` shows it on a TTY. */
     progress: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   }).strict().default({ progress: 'auto' }),
-}).strict().refine((c) => (c.steps === undefined) !== (c.epochs === undefined), {
-  message: 'give exactly one of `steps` or `epochs`',
-  path: ['steps'],
-});
+}).strict().refine(...stepsOrEpochs);
 
 export type TrainerConfigInput = z.input<typeof trainerConfigSchema>;
 export type TrainerConfig = z.output<typeof trainerConfigSchema>;
