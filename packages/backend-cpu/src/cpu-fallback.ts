@@ -31,6 +31,11 @@ function cpuBackend(): tf.KernelBackend {
  * Makes a kernel function, for any backend that reads synchronously, that runs `kernelName`'s cpu
  * kernel on copies of the inputs. Outputs are written back with the calling backend's `write` and
  * every cpu-side copy is freed, also on error.
+ * @example
+ * ```ts
+ * import { cpuFallbackKernel } from '@fr/backend-cpu';
+ * tf.registerKernel({ kernelName: 'Einsum', backendName: 'my-backend', kernelFunc: cpuFallbackKernel('Einsum') });
+ * ```
  */
 export function cpuFallbackKernel(kernelName: string): tf.KernelFunc {
   return ({ inputs, backend: target, attrs }) => {

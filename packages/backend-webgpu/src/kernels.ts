@@ -3,7 +3,7 @@
  * fallback: tfjs throws "Kernel 'X' not registered for backend 'webgpu'" for anything missing).
  *
  * Every kernel the backbones, margin heads and trainer need is registered by
- * tfjs-backend-webgpu 4.22 itself (see the parity suite, packages/core/test/parity). One is
+ * tfjs-backend-webgpu 4.22 itself (see the kernel-parity kit of @fr/core/testing, run by test/kernel-parity.test.ts). One is
  * replaced:
  *
  * - `Acos`: upstream calls WGSL's `acos`, whose required precision is only "inherited from

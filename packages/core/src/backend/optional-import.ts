@@ -4,7 +4,15 @@
  * the import alone instead of failing on a package the app did not install.
  */
 
-/** The first line of an error's message (native loaders add long stacks and hints after it). */
+/**
+ * The first line of an error's message (native loaders add long stacks and hints after it), for
+ * a provider's one-line skip reason.
+ * @example
+ * ```ts
+ * import { errorFirstLine } from '@fr/core';
+ * errorFirstLine(new Error('driver crashed\n  at native code')); // 'driver crashed'
+ * ```
+ */
 export function errorFirstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;

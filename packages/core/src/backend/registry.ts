@@ -32,7 +32,14 @@ export function registerBackendProvider(provider: BackendProvider): void {
   registry().set(provider.name, provider);
 }
 
-/** The provider registered under `name` (the tfjs backend name it registers), if any. */
+/**
+ * The provider registered under `name` (the tfjs backend name it registers), if any.
+ * @example
+ * ```ts
+ * import { findBackendProvider } from '@fr/core';
+ * findBackendProvider('wasm')?.priority; // 20 once @fr/backend-wasm is imported
+ * ```
+ */
 export function findBackendProvider(name: string): BackendProvider | undefined {
   return registry().get(name);
 }

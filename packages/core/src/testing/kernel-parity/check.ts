@@ -72,7 +72,13 @@ export async function checkKernelParity(parityCase: KernelParityCase, options: K
   };
 }
 
-/** A table of results, one line per case: max |diff| forward and gradient, and the kernels that ran. */
+/**
+ * A table of results, one line per case: max |diff| forward and gradient, and the kernels that ran.
+ * @example
+ * ```ts
+ * afterAll(() => console.info(formatKernelParity(results))); // results: KernelParityResult[] collected per case
+ * ```
+ */
 export function formatKernelParity(results: readonly KernelParityResult[]): string {
   const fmt = (v: number | null): string => (v == null ? '-' : v === 0 ? '0' : v.toExponential(1));
   const pairs = [...new Set(results.map((r) => `${r.backend} vs ${r.reference}`))].join(', ');
