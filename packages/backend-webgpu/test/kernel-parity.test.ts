@@ -1,7 +1,8 @@
 /**
  * Kernel parity: every case of the kit (`@fr/core/testing`), forward and gradient, on webgpu
- * against the cpu backend, under each case's stated tolerance. Skips, saying why, where no WebGPU
- * adapter exists (here: Dawn needs a Vulkan driver; lavapipe for tests, see the README).
+ * against the cpu backend, under each case's stated tolerance. Part of `npm run test:webgpu`
+ * (FR_BACKEND=webgpu: minutes on lavapipe); skips, saying why, where no WebGPU adapter exists
+ * (here: Dawn needs a Vulkan driver; lavapipe for tests, see the README).
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { selectBackend, tf } from '@fr/core';
@@ -9,10 +10,12 @@ import { KERNEL_PARITY_CASES, checkKernelParity, formatKernelParity, type Kernel
 import '@fr/backend-cpu';
 import '../src/index.js';
 
-const setup = await selectBackend('webgpu', { log: null }).then(
-  (info) => ({ ok: true as const, info }),
-  (error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }),
-);
+const setup = process.env.FR_BACKEND !== 'webgpu'
+  ? { ok: false as const, reason: 'FR_BACKEND is not webgpu (run `npm run test:webgpu`)' }
+  : await selectBackend('webgpu', { log: null }).then(
+    (info) => ({ ok: true as const, info }),
+    (error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }),
+  );
 if (setup.ok) {
   // Small tensors still on the host would otherwise run through tfjs-backend-webgpu's cpu
   // hand-off (WEBGPU_CPU_FORWARD): compare the GPU shaders themselves.
