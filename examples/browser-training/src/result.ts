@@ -6,6 +6,11 @@ export interface PageResult {
   readonly requested: string;
   /** `selectBackend`'s facts (wasm: simd; webgpu: adapter, vendor, architecture, software). */
   readonly facts: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * `backendCapabilities()` for the chosen backend, and whether a synchronous read of a tensor the
+   * backend computed gave the right value (checked only where `readsSync` says it works).
+   */
+  readonly capabilities: CapabilitiesReport | null;
   /** Why each earlier backend was skipped. */
   readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
   /** What `navigator.gpu.requestAdapter()` returned here, whether or not it was used. */
@@ -45,3 +50,11 @@ export type AdapterReport =
       readonly description: string;
       readonly isFallbackAdapter: boolean | null;
     };
+
+export interface CapabilitiesReport {
+  readonly backend: string;
+  readonly known: boolean;
+  readonly readsSync: boolean;
+  /** `dataSync()` of a 4096-element result computed on the backend equals the expected values; null when not tried. */
+  readonly syncReadWorks: boolean | null;
+}

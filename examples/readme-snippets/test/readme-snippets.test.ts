@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { extractAll, extractBlocks } from '../src/extract.js';
+import { extractAll, extractBlocks, findReadmes } from '../src/extract.js';
 import { runSnippet, type RunResult } from '../src/run.js';
 import { composeSnippets } from '../src/snippet.js';
 import { typecheckSnippets, type CheckedSnippet } from '../src/typecheck.js';
@@ -51,7 +51,8 @@ afterAll(() => {
 
 test('the READMEs are found, nested ones included, and their markers are well-formed', () => {
   const readmes = new Set(blocks.map((b) => b.readme));
-  expect([...readmes]).toEqual(expect.arrayContaining(['README.md', 'packages/core/README.md', 'packages/core/src/backend/webgpu/README.md']));
+  expect([...readmes]).toEqual(expect.arrayContaining(['README.md', 'packages/core/README.md', 'packages/backend-webgpu/README.md']));
+  expect(findReadmes(ROOT)).toContain('packages/bench/python/README.md'); // nested below a package
   expect(problems.map((p) => `${p.readme}:${p.line}: ${p.message}`)).toEqual([]);
 });
 

@@ -1,5 +1,6 @@
 /**
- * @fr/core — the plugin contract, trainer, backends and checkpoints of @fr.
+ * @fr/core — the plugin contract, trainer, backend selection and checkpoints of @fr (no backend
+ * included: install an `@fr/backend-*` package beside it).
  * @packageDocumentation
  */
 export { tf } from './tf.js';

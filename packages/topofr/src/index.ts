@@ -36,4 +36,3 @@ export {
   gaussianBlur, gaussianKernel1d, grayscale, luma, colorJitter, adjustBrightness, adjustContrast, adjustSaturation, adjustHue,
   rgbToHsv, hsvToRgb, eraseBox, LUMA, BLUR_KERNEL, type ColorJitterDraw, type EraseBox,
 } from './rsp/ops.js';
-export { SYNC_READ_BACKENDS } from './internal/host-read.js';

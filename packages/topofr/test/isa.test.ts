@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tf, Rng, selectBackend, type LossView, type PluginContext } from '@fr/core';
-import { assertConforms, checkLossPlugin, testContext } from '@fr/core/testing';
+import { assertConforms, checkLossPlugin, registerCpuTwinBackend, testContext } from '@fr/core/testing';
 import {
   maxImageDistance, pairwiseDistancesHost, persistencePairs, topoLoss, topoLossOnDevice, topologyAlignment,
 } from '../src/index.js';
@@ -173,6 +173,21 @@ describe('topologyAlignment plugin', () => {
     expect(typeof out.metrics!.matchedPairs).toBe('number');
     const device = topologyAlignment({ weight: 0.5, pairing: 'device' }).terms!(view, ctx());
     expect(device.terms.topo!.dataSync()[0]).toBeCloseTo(0.5 * want, 4);
+  });
+
+  test('pairing auto follows the backend\'s readsSync capability, whatever the backend is called', async () => {
+    const pairingOn = async (backend: string): Promise<'host' | 'device'> => {
+      await selectBackend(backend, { log: null });
+      const x = randomTensor([4, 4, 4, 3]) as tf.Tensor4D;
+      const view = { input: x, cleanInput: x, labels: tf.tensor1d(new Int32Array(4), 'int32'), embedding: randomTensor([4, 8]), aux: {} } as LossView;
+      // Only the host pairing (Kruskal on read-back values) reports how many pairs matched.
+      return 'matchedPairs' in topologyAlignment().terms!(view, ctx()).metrics! ? 'host' : 'device';
+    };
+    registerCpuTwinBackend('fr-test-sync-reads', { readsSync: true });
+    registerCpuTwinBackend('fr-test-no-sync-reads', { readsSync: false });
+    expect(await pairingOn('fr-test-sync-reads')).toBe('host');
+    expect(await pairingOn('fr-test-no-sync-reads')).toBe('device');
+    expect(await pairingOn('cpu')).toBe('host');
   });
 
   test('rejects bad options at construction', () => {

@@ -121,5 +121,5 @@ describe('sdsWeights', () => {
 
 test('a backend without synchronous reads gets an error naming the plugin and the way out', () => {
   const unreadable = { dataSync: () => { throw new Error('OffscreenCanvas is not defined'); } } as unknown as tf.Tensor;
-  expect(() => readHost(unreadable, 'sds (TopoFR SDE)')).toThrow(/sds \(TopoFR SDE\) needs tensor values on the host.*cpu, wasm, tensorflow/);
+  expect(() => readHost(unreadable, 'sds (TopoFR SDE)')).toThrow(/sds \(TopoFR SDE\) needs tensor values on the host.*backendCapabilities\(\)\.readsSync/);
 });

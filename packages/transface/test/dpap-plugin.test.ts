@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Rng, fullFC, selectBackend, tf, validateComposition, type AugmentContext, type AugmentPlugin, type Backbone } from '@fr/core';
-import { assertConforms, checkAugmentPlugin, testContext, tinyBackbone } from '@fr/core/testing';
+import { assertConforms, checkAugmentPlugin, registerCpuTwinBackend, testContext, tinyBackbone } from '@fr/core/testing';
 import { createBackbone } from '@fr/backbones';
 import { arcface } from '@fr/loss-arcface';
 import { dpap, dpapBatch, dpapGeometry, drawDpap } from '../src/index.js';
@@ -84,6 +84,26 @@ describe('dpap plugin: behaviour', () => {
     expect(diff.count).toBeLessThanOrEqual(0.02 * changed);
     expect(pixelDiff(host.input.dataSync(), input.dataSync()).count).toBeGreaterThan(0.5 * changed);
     vit.module.dispose();
+  });
+
+  test('compute auto takes the host path where the backend reads synchronously, the device path elsewhere, whatever it is called', async () => {
+    /** The kernels one apply dispatches (the host path reads back and computes in JS; the device path runs its DFT as ops). */
+    const kernelsOf = async (compute: 'auto' | 'host' | 'device'): Promise<string[]> => {
+      const input = randomInput(6, 16);
+      const profile = await tf.profile(() => runOnce(dpap({ k: 3, probability: 1, patchSize: 4, compute }), tiny, input).out.input);
+      return [...new Set(profile.kernelNames)].sort();
+    };
+    const host = await kernelsOf('host');
+    const device = await kernelsOf('device');
+    expect(host).not.toEqual(device);
+    registerCpuTwinBackend('fr-test-sync-reads', { readsSync: true });
+    registerCpuTwinBackend('fr-test-no-sync-reads', { readsSync: false });
+    await selectBackend('fr-test-sync-reads', { log: null });
+    expect(await kernelsOf('auto')).toEqual(host);
+    await selectBackend('fr-test-no-sync-reads', { log: null });
+    expect(await kernelsOf('auto')).toEqual(device);
+    await selectBackend('cpu', { log: null });
+    expect(await kernelsOf('auto')).toEqual(host);
   });
 
   test('deterministic for a seed; another seed draws differently', () => {

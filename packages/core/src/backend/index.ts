@@ -1,7 +1,6 @@
 export { selectBackend, currentBackend, describeBackend, type BackendInfo, type SelectBackendOptions } from './select-backend.js';
-export type { BackendChoice, BackendName, BackendProvider, BackendSetupOptions, BackendDetails, ProbeResult } from './provider.js';
+export type { BackendCapabilities, BackendChoice, BackendName, BackendProvider, BackendSetupOptions, BackendDetails, ProbeResult } from './provider.js';
+export { registerBackendProvider, findBackendProvider } from './registry.js';
+export { backendCapabilities, type CurrentBackendCapabilities } from './capabilities.js';
+export { importOptional, errorFirstLine, type OptionalImport } from './optional-import.js';
 export { isNode, cpuCount } from './environment.js';
-export { takeDeviceErrors, reportDeviceError } from './device-errors.js';
-export { probeWebGPUAdapter, type WebGPUProbeResult, type AdapterFacts } from './webgpu.js';
-export { runOnCpu } from './run-on-cpu.js';
-export { registerCpuFallback } from './wasm-kernels/index.js';

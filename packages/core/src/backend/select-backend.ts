@@ -1,20 +1,9 @@
 import { tf } from '../tf.js';
-import { cpuProvider } from './cpu.js';
+import { BACKEND_PACKAGES, isKnownBackend, loadBackendPackage } from './backend-packages.js';
 import { readEnv } from './environment.js';
+import { errorFirstLine } from './optional-import.js';
 import type { BackendChoice, BackendDetails, BackendName, BackendProvider, BackendSetupOptions } from './provider.js';
-import { tensorflowProvider } from './tensorflow.js';
-import { wasmProvider } from './wasm.js';
-import { webgpuProvider } from './webgpu.js';
-
-/** The order `auto` tries. A software WebGPU adapter is never accepted by `auto`. */
-const AUTO_ORDER: readonly BackendProvider[] = [tensorflowProvider, webgpuProvider, wasmProvider, cpuProvider];
-const PROVIDERS: Readonly<Record<BackendName, BackendProvider>> = {
-  tensorflow: tensorflowProvider,
-  webgpu: webgpuProvider,
-  wasm: wasmProvider,
-  cpu: cpuProvider,
-};
-const CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+import { backendProviders, findBackendProvider } from './registry.js';
 
 export interface SelectBackendOptions extends BackendSetupOptions {
   /** Where the one-line choice is reported (default `console.info`; pass `null` to stay quiet). */
@@ -24,7 +13,7 @@ export interface SelectBackendOptions extends BackendSetupOptions {
 /** The backend that was chosen, and why each earlier candidate was skipped. */
 export interface BackendInfo extends BackendDetails {
   readonly requested: BackendChoice;
-  readonly skipped: readonly { readonly backend: BackendName; readonly reason: string }[];
+  readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
 }
 
 let current: BackendInfo | null = null;
@@ -34,24 +23,57 @@ export function currentBackend(): BackendInfo | null {
   return current && tf.getBackend() === current.name ? current : null;
 }
 
+/** The names `selectBackend` accepts now: `auto`, the `@fr/backend-*` backends and any other registered provider. */
+function choices(): string[] {
+  const names = new Set<string>([...Object.keys(BACKEND_PACKAGES), ...backendProviders().map((p) => p.name)]);
+  return ['auto', ...names];
+}
+
+async function trySetup(provider: BackendProvider, options: BackendSetupOptions, auto: boolean): Promise<ReturnType<BackendProvider['setup']>> {
+  try {
+    return await provider.setup(options, auto);
+  } catch (error) {
+    return { ok: false, reason: `setup threw: ${errorFirstLine(error)}` };
+  }
+}
+
 /**
  * Chooses and initialises the tfjs backend. `choice` defaults to env `FR_BACKEND`, then `auto`:
- * tensorflow (tfjs-node-gpu, then tfjs-node, when installed) → webgpu with a hardware adapter →
- * wasm → cpu. A backend named explicitly must work, or this throws with the reason.
+ * every registered backend provider, highest priority first — tensorflow (tfjs-node-gpu, then
+ * tfjs-node) → webgpu with a hardware adapter → wasm → cpu. A backend named explicitly must
+ * work, or this throws with the reason.
+ *
+ * Backends come from the `@fr/backend-*` packages. In Node, the installed ones are imported here
+ * when needed (a missing one is a skip reason saying what to install). In a browser bundle import
+ * the ones you use before calling this: `import '@fr/backend-wasm'`.
+ * @example
+ * ```ts
+ * import { selectBackend } from '@fr/core';
+ * const info = await selectBackend('auto'); // logs e.g. "[fr] backend wasm threads=1 simd=true, requested auto (skipped …)"
+ * ```
  */
-export async function selectBackend(choice?: BackendChoice | string, options: SelectBackendOptions = {}): Promise<BackendInfo> {
-  const requested = (choice ?? readEnv('FR_BACKEND') ?? 'auto').trim().toLowerCase() as BackendChoice;
-  if (!CHOICES.includes(requested)) {
-    throw new Error(`Unknown backend "${choice ?? readEnv('FR_BACKEND')}" (from ${choice ? 'the option' : 'FR_BACKEND'}); expected one of: ${CHOICES.join(', ')}`);
+export async function selectBackend(choice?: BackendChoice, options: SelectBackendOptions = {}): Promise<BackendInfo> {
+  const raw = choice ?? readEnv('FR_BACKEND') ?? 'auto';
+  const requested = raw.trim().toLowerCase();
+  const auto = requested === 'auto';
+  const skipped: { backend: string; reason: string }[] = [];
+  if (auto) {
+    for (const name of Object.keys(BACKEND_PACKAGES) as BackendName[]) {
+      const missing = await loadBackendPackage(name);
+      if (missing) skipped.push({ backend: name, reason: missing });
+    }
+  } else if (isKnownBackend(requested)) {
+    const missing = await loadBackendPackage(requested);
+    if (missing) skipped.push({ backend: requested, reason: missing });
+  } else if (!findBackendProvider(requested)) {
+    throw new Error(`Unknown backend "${raw}" (from ${choice ? 'the option' : 'FR_BACKEND'}); expected one of: ${choices().join(', ')}`);
   }
   // tfjs prints a "use tfjs-node" banner from the cpu backend; @fr reports its own choice instead.
   tf.env().set('PROD', true);
-  const skipped: { backend: BackendName; reason: string }[] = [];
-  const auto = requested === 'auto';
-  const candidates = auto ? AUTO_ORDER : [PROVIDERS[requested]];
+  const candidates = auto ? backendProviders() : [findBackendProvider(requested)].filter((p): p is BackendProvider => p != null);
   const setupOptions: BackendSetupOptions = { ...options, allowSoftwareAdapter: options.allowSoftwareAdapter ?? !auto };
   for (const provider of candidates) {
-    const result = await provider.setup(setupOptions, auto);
+    const result = await trySetup(provider, setupOptions, auto);
     if (result.ok) {
       current = { ...result.details, requested, skipped };
       const log = options.log === undefined ? console.info : options.log;
@@ -61,7 +83,8 @@ export async function selectBackend(choice?: BackendChoice | string, options: Se
     skipped.push({ backend: provider.name, reason: result.reason });
   }
   const why = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-  throw new Error(`Backend "${requested}" is not available here (${why})`);
+  const install = auto && candidates.length === 0 ? `. Install a backend package, e.g. npm i ${BACKEND_PACKAGES.wasm} (or import one in a browser app)` : '';
+  throw new Error(`Backend "${requested}" is not available here (${why})${install}`);
 }
 
 /** One log line: chosen backend, threads, facts, and why earlier choices were skipped. */

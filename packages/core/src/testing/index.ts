@@ -1,6 +1,7 @@
 /**
  * @fr/core/testing — for authors of @fr plugins: a conformance kit to run in your own tests, and
- * a tiny backbone to compose with.
+ * a tiny backbone to compose with; for authors of backends: the kernel-parity kit (every kernel
+ * @fr trains with, forward and gradient, against the cpu backend).
  * @example
  * ```ts
  * import { checkMarginPlugin, assertConforms } from '@fr/core/testing';
@@ -18,3 +19,8 @@ export {
   assertConforms, checkGradients, checkNoLeak, expectFinite, expectIdentical,
   type CheckResult, type ConformanceReport, type GradientCheckOptions,
 } from './checks.js';
+export {
+  KERNEL_PARITY_CASES, type KernelParityCase, type KernelParityInput, type KernelParityTolerance,
+} from './kernel-parity/cases.js';
+export { checkKernelParity, formatKernelParity, type KernelParityOptions, type KernelParityResult } from './kernel-parity/check.js';
+export { registerCpuTwinBackend, type CpuTwinOptions } from './cpu-twin-backend.js';

@@ -4,7 +4,7 @@
  * the update (clipped) or the rollback of a rejected step.
  */
 import { tf } from '../tf.js';
-import { takeDeviceErrors } from '../backend/device-errors.js';
+import { backendCapabilities } from '../backend/capabilities.js';
 import type { Composition } from '../contract/compose.js';
 import type { Plugin } from '../contract/plugin.js';
 import type { HostBatch } from '../data/dataset.js';
@@ -92,7 +92,7 @@ export async function runStep(model: StepModel, batch: HostBatch, place: StepPla
 
     // 2. The step's single read-back.
     const values = await pass.readBack.data();
-    const deviceErrors = takeDeviceErrors();
+    const deviceErrors = backendCapabilities().drainDeviceErrors();
     if (deviceErrors.length > 0) {
       scoped(() => restoreSnapshot(pass.snapshot));
       throw new Error(`The ${tf.getBackend()} device reported an error during step ${place.step}; the update was not applied: ${deviceErrors.join('; ')}`);

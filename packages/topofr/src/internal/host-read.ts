@@ -1,11 +1,8 @@
-import { tf } from '@fr/core';
+import { backendCapabilities, tf } from '@fr/core';
 
-/** Backends whose `dataSync()` works everywhere (cpu and wasm in Node and browsers, tfjs-node). */
-export const SYNC_READ_BACKENDS: readonly string[] = ['cpu', 'wasm', 'tensorflow'];
-
-/** True when the current backend reads tensors synchronously without a GPU round trip that may fail. */
+/** True when the current backend reads tensors synchronously (its provider's `readsSync`). */
 export function backendReadsSynchronously(): boolean {
-  return SYNC_READ_BACKENDS.includes(tf.getBackend());
+  return backendCapabilities().readsSync;
 }
 
 /**
@@ -20,7 +17,7 @@ export function readHost(t: tf.Tensor, who: string): Float32Array | Int32Array |
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
       `${who} needs tensor values on the host inside a synchronous hook, and the '${tf.getBackend()}' backend cannot read synchronously (${reason}). ` +
-      `Train on a backend with synchronous reads (${SYNC_READ_BACKENDS.join(', ')}).`,
+      'Train on a backend that reads synchronously (backendCapabilities().readsSync from @fr/core says whether the current one does).',
     );
   }
 }

@@ -6,10 +6,10 @@ import { topoLoss, topoLossOnDevice, type IsaVariant } from './topo-loss.js';
  * Where ISA's persistence pairing runs:
  * - `host` — Kruskal in float64 on values read with `dataSync()` (the clean batch and the
  *   embeddings): exactly the official pairs, ties included. Needs a backend that reads
- *   synchronously (cpu, wasm, tensorflow): hooks are synchronous, and WebGPU in Node cannot.
+ *   synchronously (`backendCapabilities().readsSync`): hooks are synchronous.
  * - `device` — Prim's algorithm in tensor ops, nothing read back: runs on any backend; the same
  *   loss, and the same gradient except at exactly tied MST edges (see {@link topoLossOnDevice}).
- * - `auto` (default) — `host` on cpu/wasm/tensorflow, `device` elsewhere.
+ * - `auto` (default) — `host` where the current backend reads synchronously, `device` elsewhere.
  */
 export type IsaPairing = 'auto' | 'host' | 'device';
 

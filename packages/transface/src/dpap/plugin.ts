@@ -1,7 +1,7 @@
 /**
  * DPAP — Dominant Patch Amplitude Perturbation (TransFace, spec §3.2) as an augment plugin.
  */
-import { tf, defineAugment, type AugmentPlugin, type BackboneOutput, checkChoice, checkNumber } from '@fr/core';
+import { tf, backendCapabilities, defineAugment, type AugmentPlugin, type BackboneOutput, checkChoice, checkNumber } from '@fr/core';
 import {
   dpapGeometry, drawDpap, insertCell, overlayCells, perturbedSamplesOf, rankPatches, resolveBatchOptions, runDpapLoop,
   type DpapBatchOptions, type DpapGeometry,
@@ -12,11 +12,11 @@ import { dpapBatchTensor } from './device.js';
  * Where the perturbation is computed.
  * - `host`: float64 JavaScript on host copies of the batch and of the probe's patch weights, read
  *   with `dataSync()` — the exact official arithmetic (the `dpap-batch` golden vectors match
- *   bit for bit). Needs a backend that reads synchronously: `cpu`, `wasm`, `tensorflow` (tfjs-node).
+ *   bit for bit). Needs a backend that reads synchronously (`backendCapabilities().readsSync`).
  * - `device`: tensor ops only, no read-back ({@link dpapBatchTensor}); same semantics, float32 DFT
  *   (a pixel may truncate to the neighbouring value where the mixed value lies within float32
- *   error of an integer). For `webgpu` (which cannot read synchronously in Node) and `webgl`.
- * - `auto` (default): `host` on `cpu`, `wasm` and `tensorflow`, `device` elsewhere.
+ *   error of an integer). For backends that cannot read synchronously.
+ * - `auto` (default): `host` where the current backend reads synchronously, `device` elsewhere.
  */
 export type DpapCompute = 'auto' | 'host' | 'device';
 
@@ -35,9 +35,6 @@ export interface DpapOptions extends DpapBatchOptions {
   /** Plugin name (default `dpap`). */
   readonly name?: string;
 }
-
-/** Backends whose `dataSync()` works on every tensor. */
-const SYNC_READ_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 
 /** torch float32: (x·0.5 + 0.5)·255. */
 const denormalise = (v: number): number => Math.fround(Math.fround(Math.fround(v * 0.5) + 0.5) * 255);
@@ -106,7 +103,7 @@ export function dpap(options: DpapOptions = {}): AugmentPlugin {
       if (count === 0 && !alwaysProbe) return { input, clean: 'unchanged', metrics };
       const weights = patchWeightsOf(ctx.probe(), b, g);
       if (count === 0) return { input, clean: 'unchanged', metrics };
-      const mode = compute === 'auto' ? (SYNC_READ_BACKENDS.has(tf.getBackend()) ? 'host' : 'device') : compute;
+      const mode = compute === 'auto' ? (backendCapabilities().readsSync ? 'host' : 'device') : compute;
 
       if (mode === 'host') {
         const data = input.dataSync() as Float32Array;
