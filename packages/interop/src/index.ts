@@ -1,0 +1,11 @@
+/**
+ * @fr/interop — models in and out of @fr: ONNX export and import, arcface_torch `.pth` /
+ * `.safetensors` state dicts (read without executing pickle), tfjs GraphModel export, and the
+ * `fr-export` / `fr-import` CLIs.
+ * @packageDocumentation
+ */
+export type { RawDtype, RawTensor, RawStateDict } from './tensors/raw-tensor.js';
+export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors/safetensors.js';
+export { readPth, writePth, type ReadPthOptions } from './pth/pth.js';
+export { inferArchitecture, type InferredArchitecture } from './state-dict/infer-architecture.js';
+export { backboneFromStateDict, backboneToStateDict, type StateDictImportOptions } from './state-dict/torch-state-dict.js';
