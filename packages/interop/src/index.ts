@@ -9,3 +9,8 @@ export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safet
 export { readPth, writePth, type ReadPthOptions } from './pth/pth.js';
 export { inferArchitecture, type InferredArchitecture } from './state-dict/infer-architecture.js';
 export { backboneFromStateDict, backboneToStateDict, type StateDictImportOptions } from './state-dict/torch-state-dict.js';
+export { exportOnnx, ONNX_INPUT, ONNX_OUTPUT, type OnnxExportOptions } from './onnx/export-onnx.js';
+export { contractMetadata, type ContractOptions } from './preprocessing-metadata.js';
+export { inferenceGraph } from './graph/build-graph.js';
+export type { InferenceGraph, GraphOp, Value } from './graph/inference-graph.js';
+export { loadOnnxRuntime, createOnnxEmbedder, type OnnxEmbedder, type OnnxEmbedderOptions, type OrtModule, type OrtSession, type OrtTensor } from './onnx/onnxruntime.js';
