@@ -14,3 +14,4 @@ export { contractMetadata, type ContractOptions } from './preprocessing-metadata
 export { inferenceGraph } from './graph/build-graph.js';
 export type { InferenceGraph, GraphOp, Value } from './graph/inference-graph.js';
 export { loadOnnxRuntime, createOnnxEmbedder, type OnnxEmbedder, type OnnxEmbedderOptions, type OrtModule, type OrtSession, type OrtTensor } from './onnx/onnxruntime.js';
+export { importOnnx, type OnnxImportOptions } from './onnx/import-onnx.js';
