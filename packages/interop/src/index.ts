@@ -15,3 +15,6 @@ export { inferenceGraph } from './graph/build-graph.js';
 export type { InferenceGraph, GraphOp, Value } from './graph/inference-graph.js';
 export { loadOnnxRuntime, createOnnxEmbedder, type OnnxEmbedder, type OnnxEmbedderOptions, type OrtModule, type OrtSession, type OrtTensor } from './onnx/onnxruntime.js';
 export { importOnnx, type OnnxImportOptions } from './onnx/import-onnx.js';
+export { exportGraphModel, GRAPH_MODEL_INPUT, GRAPH_MODEL_OUTPUT, type GraphModelExportOptions } from './graph-model/export-graph-model.js';
+export { importBackbone, detectFormat, type ImportBackboneOptions, type ModelFileFormat } from './import-backbone.js';
+export { VERSION } from './version.js';
