@@ -231,6 +231,23 @@ class ViT(nn.Module):
         return self.feature(x.reshape(b, self.n * self.dim)), aux
 
 
+def randomise(model):
+    """Non-trivial affine parameters and statistics, so that every parameter and buffer matters
+    (fixtures compare outputs: a BN left at identity statistics would hide a mis-mapped tensor)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.weight.copy_(1 + 0.2 * torch.randn_like(m.weight))
+                m.bias.copy_(0.2 * torch.randn_like(m.bias))
+                m.running_mean.copy_(0.1 * torch.randn_like(m.running_mean))
+                m.running_var.copy_(0.5 + torch.rand_like(m.running_var))
+            elif isinstance(m, nn.LayerNorm):
+                m.weight.copy_(1 + 0.2 * torch.randn_like(m.weight))
+                m.bias.copy_(0.2 * torch.randn_like(m.bias))
+            elif isinstance(m, nn.PReLU):
+                m.weight.copy_(0.1 + 0.3 * torch.rand_like(m.weight))
+
+
 def build_backbone(net, input_size=112, width=1.0, embedding=512):
     """The network `createBackbone(net, {inputSize, widthMultiplier, embeddingSize})` builds in @fr
     (IResNet's `features` BN γ frozen at 1, as arcface_torch and @fr do)."""
