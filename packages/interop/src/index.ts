@@ -18,3 +18,4 @@ export { importOnnx, type OnnxImportOptions } from './onnx/import-onnx.js';
 export { exportGraphModel, GRAPH_MODEL_INPUT, GRAPH_MODEL_OUTPUT, type GraphModelExportOptions } from './graph-model/export-graph-model.js';
 export { importBackbone, detectFormat, type ImportBackboneOptions, type ModelFileFormat } from './import-backbone.js';
 export { VERSION } from './version.js';
+export { onnxModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
