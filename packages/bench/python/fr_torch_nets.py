@@ -14,6 +14,10 @@ which counts the multiply-accumulates of Conv2d and Linear layers from their sha
 
 Debian's torch: /usr/bin/python3 (python3-torch 1.13, CPU; install libopenblas0-pthread too).
 """
+import json
+import struct
+from pathlib import Path
+
 import torch
 import torch.nn as nn
 
@@ -260,6 +264,25 @@ def build_backbone(net, input_size=112, width=1.0, embedding=512):
     if net == "mobilefacenet":
         return MobileFaceNet(width, input_size, embedding)
     raise ValueError(f"unknown net {net!r}: expected one of {sorted(IRESNET_LAYERS) + ['mobilefacenet']}")
+
+
+SAFETENSORS_DTYPES = {"F32": torch.float32, "F16": torch.float16, "F64": torch.float64, "I64": torch.int64}
+
+
+def load_safetensors(path):
+    """A .safetensors file as a state dict (the `safetensors` package is not in Debian; the format
+    is an 8-byte little-endian header length, a JSON header and the raw little-endian bytes)."""
+    raw = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for key, info in header.items():
+        if key == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        out[key] = torch.frombuffer(bytearray(data[begin:end]), dtype=SAFETENSORS_DTYPES[info["dtype"]]).reshape(info["shape"])
+    return out
 
 
 def forward_macs(model, input_size, batch=1):

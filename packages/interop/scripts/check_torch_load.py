@@ -6,11 +6,11 @@ tests (test/torch-load.test.ts) when Debian's python3-torch is installed:
 
 (one line of JSON per pair; several pairs share one start of torch). MODEL is a key of make_fixtures.MODELS (iresnet, mobilefacenet, transface); FILE a .pth (read
 with `torch.load(weights_only=True)`: only tensor-rebuild globals are allowed) or a .safetensors
-(parsed here: the format is an 8-byte header length, a JSON header and raw little-endian bytes).
+(fr_torch_nets.load_safetensors: the format is an 8-byte header length, a JSON header and raw
+little-endian bytes).
 """
 import base64
 import json
-import struct
 import sys
 from pathlib import Path
 
@@ -19,22 +19,7 @@ import torch
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_fixtures import MODELS  # noqa: E402
-
-DTYPES = {"F32": torch.float32, "F16": torch.float16, "F64": torch.float64, "I64": torch.int64}
-
-
-def load_safetensors(path):
-    raw = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
-    out = {}
-    for key, info in header.items():
-        if key == "__metadata__":
-            continue
-        begin, end = info["data_offsets"]
-        out[key] = torch.frombuffer(bytearray(data[begin:end]), dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-    return out
+from fr_torch_nets import load_safetensors  # noqa: E402  (make_fixtures put packages/bench/python on the path)
 
 
 def check(name, path):
