@@ -1,7 +1,7 @@
 /**
  * Builds the page into a folder a static server can serve as-is:
  *
- *   index.html                         the training page
+ *   index.html, page.css               the training page (and the style both pages share)
  *   main.js (+ chunk-*.js)             src/main.ts bundled for the browser by esbuild (ESM, code-split:
  *                                      tfjs-backend-webgpu is a separate chunk loaded only when the
  *                                      browser has navigator.gpu)
@@ -92,7 +92,7 @@ export async function buildPage(options: BuildOptions = {}): Promise<BuildResult
   for (const name of WASM_FILES) copyFileSync(join(wasmDir, name), join(outDir, name));
   const ortDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/wasm'));
   for (const name of ORT_FILES) copyFileSync(join(ortDir, name), join(outDir, name));
-  for (const page of ['index.html', 'deploy.html']) writeFileSync(join(outDir, page), readFileSync(join(EXAMPLE, page)));
+  for (const page of ['index.html', 'deploy.html', 'page.css']) writeFileSync(join(outDir, page), readFileSync(join(EXAMPLE, page)));
 
   const files = readdirSync(outDir).sort().map((name) => ({ name, bytes: statSync(join(outDir, name)).size }));
   return {

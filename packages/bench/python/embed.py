@@ -29,10 +29,7 @@ def parse(argv=None):
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--weights", help=".safetensors state dict to load (strict)")
     common.add_common_args(p, default_steps=10, default_warmup=1)
-    args, unknown = p.parse_known_args(argv)
-    if unknown:
-        print(f"note: ignoring {' '.join(unknown)}", file=sys.stderr)
-    return args
+    return common.parse_known(p, argv)
 
 
 def probe_batch(torch, size):

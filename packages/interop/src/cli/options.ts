@@ -33,3 +33,15 @@ export async function runCommand(run: () => Promise<void>, usage: string, print:
     return 1;
   }
 }
+
+/** A bin entry point: `--help` prints the usage; otherwise the command's status becomes the exit code. */
+export function runMain(name: string, command: (argv: readonly string[], print: Print, printError: Print) => Promise<number>, usage: string): void {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  void command(argv, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${name}: ${l}\n`)).then((code) => {
+    process.exitCode = code;
+  });
+}

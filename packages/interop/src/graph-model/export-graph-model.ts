@@ -1,7 +1,8 @@
 import type { Backbone, tf } from '@fr/core';
 import { inferenceGraph } from '../graph/build-graph.js';
 import type { GraphOp, InferenceGraph, Value } from '../graph/inference-graph.js';
-import { WeightSource, batchNormAffine, columns, foldInto, foldingPlan, type HostWeight } from '../graph/weights.js';
+import { GraphLowering } from '../graph/lowering.js';
+import { batchNormAffine, type HostWeight } from '../graph/weights.js';
 import { contractMetadata } from '../preprocessing-metadata.js';
 import { VERSION } from '../version.js';
 
@@ -37,40 +38,23 @@ const bool = (b: boolean) => ({ b });
  * Relu, Relu6, Sigmoid, Softmax. Batch norm is folded into the conv / linear before it, else
  * applied as Mul + AddV2 with per-channel constants (inference statistics).
  */
-class GraphDefLowering {
+class GraphDefLowering extends GraphLowering {
   readonly nodes: TfNode[] = [];
   readonly specs: tf.io.WeightsManifestEntry[] = [];
   readonly chunks: ArrayBuffer[] = [];
-  private readonly names = new Map<string, string>();
-  private readonly used = new Set<string>();
-  private readonly weights: WeightSource;
-  private readonly fold;
-  private readonly folded = new Set<GraphOp>();
 
-  constructor(private readonly graph: InferenceGraph) {
-    this.weights = new WeightSource(graph.backbone);
-    this.fold = foldingPlan(graph, true);
-    for (const bn of this.fold.values()) this.folded.add(bn);
+  constructor(graph: InferenceGraph) {
+    super(graph, true, GRAPH_MODEL_INPUT);
     const s = graph.backbone.config.inputSize;
-    this.used.add(GRAPH_MODEL_INPUT);
     this.nodes.push({
       name: GRAPH_MODEL_INPUT, op: 'Placeholder',
       attr: { dtype: FLOAT, shape: { shape: { dim: [-1, s, s, 3].map((size) => ({ size: String(size) })) } } },
     });
-    this.names.set(graph.input.name, GRAPH_MODEL_INPUT);
   }
 
-  private unique(base: string): string {
-    let name = base.replace(/[^A-Za-z0-9_./-]/g, '_') || 'node';
-    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
-    this.used.add(name);
-    return name;
-  }
-
-  private ref(v: Value): string {
-    const name = this.names.get(v.name);
-    if (name === undefined) throw new Error(`internal: value ${v.name} used before it is computed`);
-    return name;
+  /** TensorFlow node names allow letters, digits and `_./-` only. */
+  protected override unique(base: string): string {
+    return super.unique(base.replace(/[^A-Za-z0-9_./-]/g, '_'));
   }
 
   private node(op: string, module: string, input: string[], attr: Record<string, unknown> = {}): string {
@@ -95,19 +79,10 @@ class GraphDefLowering {
     return this.constant(name, Int32Array.from(values), [values.length]);
   }
 
-  private w(name: string): HostWeight {
-    return this.weights.get(name);
-  }
-
-  run(): string {
-    for (const op of this.graph.ops) {
-      if (op.op === 'batchNorm' && this.folded.has(op)) {
-        this.names.set(op.output.name, this.ref(op.input));
-        continue;
-      }
-      this.names.set(op.output.name, this.lower(op));
-    }
-    this.nodes.push({ name: GRAPH_MODEL_OUTPUT, op: 'Identity', input: [this.ref(this.graph.output)], attr: { T: FLOAT } });
+  /** Lowers the graph and names its result the model's output. */
+  override run(): string {
+    const last = super.run();
+    this.nodes.push({ name: GRAPH_MODEL_OUTPUT, op: 'Identity', input: [last], attr: { T: FLOAT } });
     return GRAPH_MODEL_OUTPUT;
   }
 
@@ -126,14 +101,11 @@ class GraphDefLowering {
     return tokens === null ? y : this.node('Reshape', module, [y, this.ints(`${module}/out_shape`, [-1, tokens, outFeatures])], { T: FLOAT });
   }
 
-  private lower(op: GraphOp): string {
+  protected lower(op: GraphOp): string {
     const m = op.module;
     switch (op.op) {
       case 'conv': {
-        const bn = this.fold.get(op);
-        let weight = this.w(op.weight);
-        let bias = op.bias ? this.w(op.bias).data : null;
-        if (bn) ({ weight, bias } = foldInto(weight, bias, batchNormAffine(this.weights, bn.prefix, bn.eps)));
+        const { weight, bias } = this.producerWeights(op);
         const padding = op.pad === 0
           ? { padding: str('VALID') }
           : { padding: str('EXPLICIT'), explicit_paddings: ints([0, 0, op.pad, op.pad, op.pad, op.pad, 0, 0]) };
@@ -167,10 +139,7 @@ class GraphDefLowering {
         return this.node('Reshape', m, [this.ref(op.input), this.ints(`${m}/flat_shape`, [-1, l * d])], { T: FLOAT });
       }
       case 'linear': {
-        const bn = this.fold.get(op);
-        let weight = this.w(op.weight);
-        let bias = op.bias ? this.w(op.bias).data : null;
-        if (bn) ({ weight, bias } = foldInto(weight, bias, batchNormAffine(this.weights, bn.prefix, bn.eps)));
+        const { weight, bias } = this.producerWeights(op);
         return this.matmul(m, this.ref(op.input), op.input, weight, bias, op.weight);
       }
       case 'addParam': {
@@ -205,16 +174,14 @@ class GraphDefLowering {
     }
   }
 
+  /** softmax(q·kᵀ/√d)·v per head, as separate q/k/v projections (the fused weight's column blocks). */
   private attention(op: Extract<GraphOp, { op: 'attention' }>): string {
     const m = op.module;
-    const [l, d] = op.input.shape as [number, number];
-    const h = op.heads;
-    const qkv = this.w(`${op.prefix}.qkv.weight`);
-    const qkvBias = op.qkvBias ? this.w(`${op.prefix}.qkv.bias`).data : null;
+    const { l, d, h, parts, proj } = this.attentionParts(op);
     const x = this.ref(op.input);
-    const [q, k, v] = ['q', 'k', 'v'].map((part, i) => {
-      const mm = `${m}/${part}`;
-      const projected = this.matmul(mm, x, op.input, columns(qkv, i * d, (i + 1) * d), qkvBias ? qkvBias.slice(i * d, (i + 1) * d) : null, `${op.prefix}.${part}.weight`);
+    const [q, k, v] = parts.map((part) => {
+      const mm = `${m}/${part.name}`;
+      const projected = this.matmul(mm, x, op.input, part.weight, part.bias, `${op.prefix}.${part.name}.weight`);
       const split = this.node('Reshape', mm, [projected, this.ints(`${mm}/heads_shape`, [-1, l, h, d / h])], { T: FLOAT });
       return this.node('Transpose', mm, [split, this.ints(`${mm}/perm`, [0, 2, 1, 3])], { T: FLOAT });
     }) as [string, string, string];
@@ -222,7 +189,7 @@ class GraphDefLowering {
     const scores = this.node('Mul', m, [logits, this.constant(`${m}/scale`, new Float32Array([(d / h) ** -0.5]), [])], { T: FLOAT });
     const mixed = this.node('BatchMatMulV2', m, [this.node('Softmax', m, [scores], { T: FLOAT }), v], { T: FLOAT, adj_x: bool(false), adj_y: bool(false) });
     const merged = this.node('Reshape', m, [this.node('Transpose', m, [mixed, this.ints(`${m}/merge_perm`, [0, 2, 1, 3])], { T: FLOAT }), this.ints(`${m}/merge_shape`, [-1, l, d])], { T: FLOAT });
-    return this.matmul(`${m}/proj`, merged, op.input, this.w(`${op.prefix}.proj.weight`), this.w(`${op.prefix}.proj.bias`).data, `${op.prefix}.proj.weight`);
+    return this.matmul(`${m}/proj`, merged, op.input, proj.weight, proj.bias, `${op.prefix}.proj.weight`);
   }
 }
 

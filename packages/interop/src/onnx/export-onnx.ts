@@ -1,7 +1,8 @@
 import type { Backbone } from '@fr/core';
 import { inferenceGraph } from '../graph/build-graph.js';
-import type { GraphOp, InferenceGraph, Value } from '../graph/inference-graph.js';
-import { WeightSource, batchNormAffine, columns, foldInto, foldingPlan, permute, type HostWeight } from '../graph/weights.js';
+import type { GraphOp, InferenceGraph } from '../graph/inference-graph.js';
+import { GraphLowering } from '../graph/lowering.js';
+import { permute, type HostWeight } from '../graph/weights.js';
 import { contractMetadata } from '../preprocessing-metadata.js';
 import { VERSION } from '../version.js';
 import { ATTRIBUTE, ONNX_FLOAT, ONNX_INT64, encodeOnnx, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
@@ -45,33 +46,12 @@ function int64Tensor(name: string, values: readonly number[]): OnnxTensor {
 }
 
 /** Lowers the inference graph to ONNX nodes over NCHW feature maps. */
-class OnnxLowering {
+class OnnxLowering extends GraphLowering {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
-  private readonly names = new Map<string, string>();
-  private readonly used = new Set<string>();
-  private readonly weights: WeightSource;
-  private readonly fold;
-  private readonly folded = new Set<GraphOp>();
 
-  constructor(private readonly graph: InferenceGraph, foldBatchNorm: boolean) {
-    this.weights = new WeightSource(graph.backbone);
-    this.fold = foldingPlan(graph, foldBatchNorm);
-    for (const bn of this.fold.values()) this.folded.add(bn);
-    this.names.set(graph.input.name, ONNX_INPUT);
-  }
-
-  private unique(base: string): string {
-    let name = base || 'node';
-    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
-    this.used.add(name);
-    return name;
-  }
-
-  private ref(v: Value): string {
-    const name = this.names.get(v.name);
-    if (name === undefined) throw new Error(`internal: value ${v.name} used before it is computed`);
-    return name;
+  constructor(graph: InferenceGraph, foldBatchNorm: boolean) {
+    super(graph, foldBatchNorm, ONNX_INPUT);
   }
 
   private node(op: string, module: string, inputs: string[], attributes: OnnxAttribute[] = [], output?: string): string {
@@ -93,29 +73,11 @@ class OnnxLowering {
     return unique;
   }
 
-  private w(name: string): HostWeight {
-    return this.weights.get(name);
-  }
-
-  run(): void {
-    for (const op of this.graph.ops) {
-      if (op.op === 'batchNorm' && this.folded.has(op)) {
-        // Its producer already wrote the folded result under the BN's output.
-        this.names.set(op.output.name, this.ref(op.input));
-        continue;
-      }
-      this.names.set(op.output.name, this.lower(op));
-    }
-  }
-
-  private lower(op: GraphOp): string {
+  protected lower(op: GraphOp): string {
     const m = op.module;
     switch (op.op) {
       case 'conv': {
-        const bn = this.fold.get(op);
-        let weight = this.w(op.weight);
-        let bias = op.bias ? this.w(op.bias).data : null;
-        if (bn) ({ weight, bias } = foldInto(weight, bias, batchNormAffine(this.weights, bn.prefix, bn.eps)));
+        const { weight, bias } = this.producerWeights(op);
         const perm = op.depthwise ? DEPTHWISE_TO_TORCH : CONV_TO_TORCH;
         const dims = perm.map((p) => weight.shape[p] as number);
         const inputs = [this.ref(op.input), this.constF(`${op.weight}`, permute(weight.data, weight.shape, perm), dims)];
@@ -151,10 +113,7 @@ class OnnxLowering {
       case 'flattenTokens':
         return this.node('Reshape', m, [this.ref(op.input), this.constI64(`${m}.flat_shape`, [0, -1])]);
       case 'linear': {
-        const bn = this.fold.get(op);
-        let weight = this.w(op.weight);
-        let bias = op.bias ? this.w(op.bias).data : null;
-        if (bn) ({ weight, bias } = foldInto(weight, bias, batchNormAffine(this.weights, bn.prefix, bn.eps)));
+        const { weight, bias } = this.producerWeights(op);
         return this.matmul(m, this.ref(op.input), weight, bias, op.weight);
       }
       case 'addParam': {
@@ -190,29 +149,25 @@ class OnnxLowering {
   /** softmax(q·kᵀ/√d)·v per head, as separate q/k/v projections (the fused weight's column blocks). */
   private attention(op: Extract<GraphOp, { op: 'attention' }>): string {
     const m = op.module;
-    const [l, d] = op.input.shape as [number, number];
-    const h = op.heads;
-    const qkv = this.w(`${op.prefix}.qkv.weight`);
-    const qkvBias = op.qkvBias ? this.w(`${op.prefix}.qkv.bias`).data : null;
+    const { l, d, h, parts, proj } = this.attentionParts(op);
     const x = this.ref(op.input);
     const headsShape = this.constI64(`${m}.heads_shape`, [0, l, h, d / h]);
-    const [q, k, v] = ['q', 'k', 'v'].map((part, i) => {
-      const projected = this.matmul(`${m}/${part}`, x, columns(qkv, i * d, (i + 1) * d), qkvBias ? qkvBias.slice(i * d, (i + 1) * d) : null, `${op.prefix}.${part}.weight`);
-      const split = this.node('Reshape', `${m}/${part}`, [projected, headsShape]);
-      return this.node('Transpose', `${m}/${part}`, [split], [attr('perm', i === 1 ? [0, 2, 3, 1] : [0, 2, 1, 3])]);
+    const [q, k, v] = parts.map((part) => {
+      const projected = this.matmul(`${m}/${part.name}`, x, part.weight, part.bias, `${op.prefix}.${part.name}.weight`);
+      const split = this.node('Reshape', `${m}/${part.name}`, [projected, headsShape]);
+      return this.node('Transpose', `${m}/${part.name}`, [split], [attr('perm', part.name === 'k' ? [0, 2, 3, 1] : [0, 2, 1, 3])]);
     }) as [string, string, string];
     const scores = this.node('Mul', m, [this.node('MatMul', m, [q, k]), this.constF(`${m}.scale`, new Float32Array([(d / h) ** -0.5]), [])]);
     const mixed = this.node('MatMul', m, [this.node('Softmax', m, [scores], [attr('axis', -1)]), v]);
     const merged = this.node('Reshape', m, [this.node('Transpose', m, [mixed], [attr('perm', [0, 2, 1, 3])]), this.constI64(`${m}.merge_shape`, [0, l, d])]);
-    const proj = this.w(`${op.prefix}.proj.weight`);
-    return this.matmul(`${m}/proj`, merged, proj, this.w(`${op.prefix}.proj.bias`).data, `${op.prefix}.proj.weight`);
+    return this.matmul(`${m}/proj`, merged, proj.weight, proj.bias, `${op.prefix}.proj.weight`);
   }
 
-  /** Renames the graph's final value to the model's output name. */
-  finishOutput(): void {
-    const last = this.ref(this.graph.output);
-    if (last === ONNX_INPUT) throw new Error('internal: the graph computes nothing');
+  /** Lowers the graph and names its result the model's output. */
+  override run(): string {
+    const last = super.run();
     this.nodes.push({ name: this.unique('output'), op_type: 'Identity', input: [last], output: [ONNX_OUTPUT] });
+    return ONNX_OUTPUT;
   }
 }
 
@@ -234,7 +189,6 @@ export function exportOnnx(backbone: Backbone, options: OnnxExportOptions = {}):
   const graph = inferenceGraph(backbone);
   const lowering = new OnnxLowering(graph, options.foldBatchNorm ?? true);
   lowering.run();
-  lowering.finishOutput();
   const s = backbone.config.inputSize;
   const tensorInfo = (name: string, dims: (number | string)[]) => ({
     name,

@@ -1,6 +1,7 @@
 import { tf, type Backbone } from '@fr/core';
-import { createBackbone, getArchitecture, iresnetFinalSize, IRESNET_LAYERS, mobilefacenetFinalSize } from '@fr/backbones';
+import { getArchitecture, iresnetFinalSize, IRESNET_LAYERS, mobilefacenetFinalSize } from '@fr/backbones';
 import { inferenceGraph } from '../graph/build-graph.js';
+import { backboneWithWeights } from '../load-backbone-weights.js';
 import type { GraphOp, InferenceGraph } from '../graph/inference-graph.js';
 import { permute } from '../graph/weights.js';
 import { describeNode, OnnxGraph, type GraphNode } from './onnx-graph.js';
@@ -372,24 +373,12 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     throw new Error(`${g.source}: ${describeNode(unsupported[0]!)} has no @fr counterpart (IResNet / MobileFaceNet graphs use ${[...SUPPORTED].join(', ')}, plus reshapes)`);
   }
   const target = configOf(g, options);
-  const backbone = createBackbone(target.architecture, target.options, { shapeOnly: true });
-  try {
-    const graph = inferenceGraph(backbone);
-    const aligner = new Aligner(g, graph);
+  return backboneWithWeights(target.architecture, target.options, (backbone) => {
+    const aligner = new Aligner(g, inferenceGraph(backbone));
     aligner.run();
     const own = backbone.module.stateDict();
     const missing = [...own.keys()].filter((k) => !aligner.state.has(k));
     if (missing.length > 0) throw new Error(`${g.source}: no ONNX weights for ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`);
-    const tensors = new Map([...aligner.state].map(([name, values]) => [name, tf.tensor(values, (own.get(name) as tf.Variable).shape)]));
-    try {
-      backbone.module.loadStateDict(tensors);
-    } finally {
-      tf.dispose([...tensors.values()]);
-    }
-  } catch (error) {
-    backbone.module.dispose();
-    throw error;
-  }
-  backbone.module.eval();
-  return backbone;
+    return new Map([...aligner.state].map(([name, values]) => [name, tf.tensor(values, (own.get(name) as tf.Variable).shape)]));
+  });
 }

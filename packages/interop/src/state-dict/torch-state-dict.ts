@@ -1,5 +1,6 @@
 import { tf, type Backbone } from '@fr/core';
-import { createBackbone, inversePermutation, torchStateDictLayout } from '@fr/backbones';
+import { inversePermutation, torchStateDictLayout } from '@fr/backbones';
+import { backboneWithWeights } from '../load-backbone-weights.js';
 import { FLOAT_DTYPES, float32Tensor, int64Tensor, toFloat32, type RawStateDict } from '../tensors/raw-tensor.js';
 import { inferArchitecture } from './infer-architecture.js';
 
@@ -43,8 +44,7 @@ export function backboneFromStateDict(tensors: RawStateDict, options: StateDictI
       const inferred = inferArchitecture(shapes, source);
       return { architecture: inferred.architecture, options: { ...inferred.options, ...(options.options ?? {}) } };
     })();
-  const backbone = createBackbone(target.architecture, target.options, { shapeOnly: true });
-  try {
+  return backboneWithWeights(target.architecture, target.options, (backbone) => {
     const layout = torchStateDictLayout(backbone);
     const mismatched: string[] = [];
     const missing: string[] = [];
@@ -75,26 +75,17 @@ export function backboneFromStateDict(tensors: RawStateDict, options: StateDictI
       throw new Error(`${source} does not match ${target.architecture} ${JSON.stringify(target.options)}:\n${lines.join('\n')}`);
     }
     const state = new Map<string, tf.Tensor>();
-    try {
-      for (const entry of layout) {
-        if (entry.name === null) continue;
-        const raw = tensors.get(entry.torchKey) as NonNullable<ReturnType<typeof tensors.get>>;
-        const values = tf.tensor(toFloat32(raw, `"${entry.torchKey}"`), [...entry.torchShape], 'float32');
-        if (entry.toTorch) {
-          state.set(entry.name, tf.transpose(values, inversePermutation(entry.toTorch)));
-          values.dispose();
-        } else state.set(entry.name, values);
-      }
-      backbone.module.loadStateDict(state);
-    } finally {
-      tf.dispose([...state.values()]);
+    for (const entry of layout) {
+      if (entry.name === null) continue;
+      const raw = tensors.get(entry.torchKey) as NonNullable<ReturnType<typeof tensors.get>>;
+      const values = tf.tensor(toFloat32(raw, `"${entry.torchKey}"`), [...entry.torchShape], 'float32');
+      if (entry.toTorch) {
+        state.set(entry.name, tf.transpose(values, inversePermutation(entry.toTorch)));
+        values.dispose();
+      } else state.set(entry.name, values);
     }
-  } catch (error) {
-    backbone.module.dispose();
-    throw error;
-  }
-  backbone.module.eval();
-  return backbone;
+    return state;
+  });
 }
 
 /**
