@@ -48,6 +48,59 @@ describe('ONNX from torch.onnx.export imports with the torch embeddings', () => 
   });
 });
 
+describe('PReLU in its other exported forms', () => {
+  /** Rewrites every PRelu(x, a) of a torch export into another form computing the same thing. */
+  function rewritePrelus(form: 'where' | 'add-neg' | 'leaky'): Uint8Array {
+    const onnx = decodeOnnx(fixture('mobilefacenet.onnx'), 'mobilefacenet.onnx');
+    const graph = onnx.graph!;
+    graph.initializer!.push({ name: 'zero', dims: [], data_type: 1, raw_data: new Uint8Array(4) });
+    const nodes: NonNullable<typeof graph.node> = [];
+    for (const n of graph.node!) {
+      if (n.op_type !== 'PRelu') {
+        nodes.push(n);
+        continue;
+      }
+      const [x, a] = n.input as [string, string];
+      const y = n.output![0]!;
+      const t = (suffix: string) => `${n.name}/${suffix}`;
+      if (form === 'where') {
+        nodes.push({ name: t('gt'), op_type: 'Greater', input: [x, 'zero'], output: [t('gt')] });
+        nodes.push({ name: t('mul'), op_type: 'Mul', input: [x, a], output: [t('mul')] });
+        nodes.push({ name: t('where'), op_type: 'Where', input: [t('gt'), x, t('mul')], output: [y] });
+      } else if (form === 'add-neg') {
+        nodes.push({ name: t('pos'), op_type: 'Relu', input: [x], output: [t('pos')] });
+        nodes.push({ name: t('neg'), op_type: 'Neg', input: [x], output: [t('neg')] });
+        nodes.push({ name: t('negrelu'), op_type: 'Relu', input: [t('neg')], output: [t('negrelu')] });
+        nodes.push({ name: t('mul'), op_type: 'Mul', input: [t('negrelu'), a], output: [t('mul')] });
+        nodes.push({ name: t('flip'), op_type: 'Neg', input: [t('mul')], output: [t('flip')] });
+        nodes.push({ name: t('add'), op_type: 'Add', input: [t('pos'), t('flip')], output: [y] });
+      } else {
+        nodes.push({ name: t('leaky'), op_type: 'LeakyRelu', input: [x], output: [y], attribute: [{ name: 'alpha', type: 1, f: 0.125 }] });
+      }
+    }
+    graph.node = nodes;
+    return encodeOnnx(onnx);
+  }
+
+  for (const form of ['where', 'add-neg'] as const) {
+    test(`${form}: same embeddings as torch`, () => {
+      const model = reference.models.mobilefacenet;
+      const backbone = importOnnx(rewritePrelus(form), { source: `${form}.onnx` });
+      const x = inputNHWC(model);
+      expect(maxNormalizedDiff(embeddingOf(backbone, x), decode(model.embedding), 2)).toBeLessThanOrEqual(1e-4);
+      tf.dispose(x);
+      backbone.module.dispose();
+    });
+  }
+
+  test('LeakyRelu becomes a PReLU with its slope in every channel', () => {
+    const backbone = importOnnx(rewritePrelus('leaky'), { source: 'leaky.onnx' });
+    const alpha = backbone.module.stateDict().get('layers.0.prelu.alpha')!;
+    expect(Array.from(alpha.dataSync())).toEqual([0.125, 0.125, 0.125, 0.125]);
+    backbone.module.dispose();
+  });
+});
+
 describe('@fr → ONNX → @fr', () => {
   for (const name of ['iresnet', 'mobilefacenet'] as const) {
     for (const foldBatchNorm of [true, false]) {
