@@ -41,7 +41,7 @@ its side runs packages/bench/python/*.py in worker processes, alternated with ou
   webgpu       IResNet-50 / MobileFaceNet training step on webgpu; a software adapter (lavapipe)
                gets a smoke run ("runs on <adapter>"), never a speed; --webgpu-steps --webgpu-timeout
 
-  (default: 3 repetitions × 2 steps per side, 100 eval pairs: about 4–5 minutes on 2 CPU cores)
+  (default: 3 repetitions × 2 steps per side, 100 eval pairs: about 5–6 minutes on 2 CPU cores)
   --quick      smoke run (1 step per side, C = 10k only, 20 eval pairs): about 1 minute
   --full       5 × 4 steps per side, all 3000 eval pairs: about 20 minutes
   --no-torch   ours only;  --out none: write nothing;  --png: also render the charts as PNG`;
