@@ -165,7 +165,7 @@ class Aligner {
   /**
    * After a conv / linear whose ONNX node carries a bias: either a real BatchNormalization reads
    * it (the bias moves into that BN's mean) or the exporter folded the BN (identity statistics,
-   * β = bias). Returns the ONNX value the @fr op's output maps to.
+   * β = bias). Records the ONNX value `out` as the @fr op's output (and the folded BN's).
    */
   private afterProducer(op: GraphOp, out: string, bias: Float32Array | null, ownBias: string | null, channels: number): void {
     const bn = this.followingBatchNorm(op);
