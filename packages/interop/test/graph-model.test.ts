@@ -1,7 +1,7 @@
 /**
  * @fr → tfjs GraphModel → @tensorflow/tfjs-converter, with no @fr package loaded where the model
- * runs: this file imports only tfjs and Node. The fr-import / fr-export CLIs (bundled from the
- * sources, run as separate processes) turn the PyTorch fixtures into @fr models and those into
+ * runs: this file imports only tfjs and Node. The fr-import / fr-export CLIs (run from their
+ * sources as separate processes) turn the PyTorch fixtures into @fr models and those into
  * GraphModel folders; `loadGraphModel` then runs them here, on tfjs' own cpu backend, and the
  * embeddings must match the torch twins' within 1e-4 after L2-normalisation.
  */
@@ -14,16 +14,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { bundleScript } from '../../core/test/helpers/bundle.js';
 import { decode, maxNormalizedDiff, reference, type ReferenceModel } from './support/fixtures-data.js';
 
 const FIXTURES = fileURLToPath(new URL('fixtures/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fr-graph-model-'));
 const MODELS = ['iresnet', 'mobilefacenet', 'transface'] as const;
-let cli: { import: string; export: string };
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
-function run(script: string, args: string[]): string {
-  return execFileSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+/** A CLI from its TypeScript sources (the @fr/source export condition, tsx), in its own process. */
+function run(cli: 'fr-import' | 'fr-export', args: string[]): string {
+  return execFileSync(process.execPath, ['--conditions=@fr/source', '--import', 'tsx', `${SRC}${cli}.ts`, ...args], { encoding: 'utf8' });
 }
 
 /** A tfjs IOHandler over a model.json folder, with Node's fs only. */
@@ -48,12 +48,10 @@ function nhwc(model: ReferenceModel): tf.Tensor4D {
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const src = fileURLToPath(new URL('../src/', import.meta.url));
-  cli = { import: await bundleScript(`${src}fr-import.ts`), export: await bundleScript(`${src}fr-export.ts`) };
   for (const name of MODELS) {
     const options = name === 'transface' ? ['--options', '{"heads": 2}'] : [];
-    run(cli.import, [join(FIXTURES, `${name}.safetensors`), '--out', join(dir, name), ...options]);
-    run(cli.export, ['--model', join(dir, name), '--graph-model', join(dir, `${name}-web`)]);
+    run('fr-import', [join(FIXTURES, `${name}.safetensors`), '--out', join(dir, name), ...options]);
+    run('fr-export', ['--model', join(dir, name), '--graph-model', join(dir, `${name}-web`)]);
   }
 }, 240_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

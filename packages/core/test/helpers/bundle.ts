@@ -7,8 +7,7 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
  * Bundles a TypeScript script that imports @fr sources into one ESM file runnable by plain `node`
- * (for tests that need a separate process, e.g. kill -9, or one that must not load @fr). `@fr/*`
- * imports resolve to the workspace sources (as vitest's alias does); other packages stay external.
+ * (for tests that need a separate process, e.g. kill -9). Packages stay external.
  */
 export async function bundleScript(entry: string): Promise<string> {
   const outDir = `${repoRoot}node_modules/.cache/fr-test-bundles`;
@@ -24,15 +23,6 @@ export async function bundleScript(entry: string): Promise<string> {
     packages: 'external',
     logLevel: 'error',
     banner: { js: "import { createRequire as __frCreateRequire } from 'node:module'; const require = __frCreateRequire(import.meta.url);" },
-    plugins: [{
-      name: 'fr-workspace-sources',
-      setup(b) {
-        b.onResolve({ filter: /^@fr\/[^/]+(\/.+)?$/ }, (args) => {
-          const [, pkg, sub] = /^@fr\/([^/]+)(?:\/(.+))?$/.exec(args.path) as RegExpExecArray;
-          return { path: `${repoRoot}packages/${pkg}/src/${sub ? `${sub}/` : ''}index.ts` };
-        });
-      },
-    }],
   });
   return outfile;
 }
