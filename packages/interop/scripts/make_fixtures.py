@@ -13,11 +13,15 @@ Debian's python3-torch (1.13, CPU). Deterministic: re-running rewrites identical
 state-dict keys and shapes equal arcface_torch's own `iresnet18`, `MobileFaceNet(scale=1)` and
 `VisionTransformer` (timm is replaced by a parameter-free stand-in if it is not installed).
 
-Files (all small: widths 1/32 and 1/16, inputs 16-27 px; about 0.55 MB in all):
+Files (all small: widths 1/32 and 1/16, inputs 16-27 px; about 0.65 MB in all):
   iresnet.{pth,safetensors,onnx}        iresnet18 layout, width 1/32, BN folded into conv by the exporter
   mobilefacenet.{pth,safetensors,onnx}  width 1/16, blocks (1, 2, 3, 1), BN folded by the exporter
   mobilefacenet-unfolded.onnx           same weights, BN kept (TrainingMode.PRESERVE), PReLU written
                                         as relu(x) - a*relu(-x) (another exported form of PReLU)
+  iresnet-torch2onnx.onnx               the iresnet weights with every PReLU slope at torch's initial
+                                        0.25, exported as arcface_torch's torch2onnx.py does (opset 11,
+                                        batch fixed at 1): equal slopes are stored once and reach
+                                        each PRelu through an Identity node
   transface.{pth,safetensors}           ViT (dim 8, depth 2) + TransFace SE gate
   transface-float16.pth                 the same weights in float16 (a dtype mismatch)
   malicious.pth                         torch.save of a dict holding an object whose __reduce__ is
@@ -129,6 +133,19 @@ def export_onnx(model, size, path, keep_bn=False):
     )
 
 
+def export_like_torch2onnx(model, size, path):
+    """arcface_torch's torch2onnx.py call: default opset 11, a fixed [1, 3, S, S] input, no output name."""
+    x = torch.zeros(1, 3, size, size)
+    torch.onnx.export(EmbeddingOnly(model).eval(), x, str(path), input_names=["data"], keep_initializers_as_inputs=False,
+                      verbose=False, opset_version=11)
+
+
+def reset_prelu_slopes(module):
+    for m in module.modules():
+        if isinstance(m, nn.PReLU):
+            nn.init.constant_(m.weight, 0.25)
+
+
 class Malicious:
     def __reduce__(self):
         return (os.system, (f"touch {MARKER}",))
@@ -180,8 +197,9 @@ def main():
     torch.set_num_threads(1)
 
     reference = {"generator": "make_fixtures.py", "torch": torch.__version__, "opset": OPSET, "models": {}}
+    built = {}
     for name, (architecture, options, make) in MODELS.items():
-        model = make()
+        model = built[name] = make()
         randomise(model)
         model.eval()
         state = model.state_dict()
@@ -207,6 +225,22 @@ def main():
             "architecture": architecture, "options": options, "files": files,
             "input": entry(x), "embedding": entry(embedding),
         }
+
+    # Last, so the files above keep their random draws.
+    architecture, options, make = MODELS["iresnet"]
+    fresh = make()
+    fresh.load_state_dict(built["iresnet"].state_dict())
+    reset_prelu_slopes(fresh)
+    fresh.eval()
+    size = options["inputSize"]
+    export_like_torch2onnx(fresh, size, out / "iresnet-torch2onnx.onnx")
+    x = torch.rand(2, 3, size, size) * 2 - 1
+    with torch.no_grad():
+        embedding = fresh(x)[0]
+    reference["models"]["iresnet-torch2onnx"] = {
+        "architecture": architecture, "options": options, "files": ["iresnet-torch2onnx.onnx"],
+        "input": entry(x), "embedding": entry(embedding),
+    }
 
     torch.save({"conv1.weight": torch.zeros(1), "payload": Malicious()}, out / "malicious.pth")
     with open(out / "reference.json", "w") as f:

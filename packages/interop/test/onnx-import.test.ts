@@ -29,6 +29,22 @@ describe('ONNX from torch.onnx.export imports with the torch embeddings', () => 
     });
   }
 
+  test('iresnet-torch2onnx.onnx (torch2onnx.py: opset 11, batch 1; equal PReLU slopes shared through Identity nodes) imports', () => {
+    const model = reference.models['iresnet-torch2onnx'];
+    const bytes = fixture('iresnet-torch2onnx.onnx');
+    const onnx = decodeOnnx(bytes, 'iresnet-torch2onnx.onnx');
+    // What the test is about: the exporter deduplicated the slopes, so PRelu reads an Identity's output.
+    const identities = new Set(onnx.graph!.node!.filter((n) => n.op_type === 'Identity').flatMap((n) => n.output!));
+    expect(onnx.graph!.node!.some((n) => n.op_type === 'PRelu' && identities.has(n.input![1]!))).toBe(true);
+    const backbone = importOnnx(bytes, { source: 'iresnet-torch2onnx.onnx' });
+    expect(backbone.config).toMatchObject(model.options);
+    expect(Array.from(backbone.module.stateDict().get('layer1.0.prelu.alpha')!.dataSync())).toEqual([0.25, 0.25]);
+    const x = inputNHWC(model);
+    expect(maxNormalizedDiff(embeddingOf(backbone, x), decode(model.embedding), x.shape[0])).toBeLessThanOrEqual(1e-4);
+    tf.dispose(x);
+    backbone.module.dispose();
+  });
+
   test('a folded batch norm comes back as an identity-statistics BN that trains (batch statistics change the output)', () => {
     const backbone = importOnnx(fixture('iresnet.onnx'), { source: 'iresnet.onnx' });
     const state = backbone.module.stateDict();

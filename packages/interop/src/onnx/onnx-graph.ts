@@ -68,6 +68,10 @@ export class OnnxGraph {
         const value = node.attributes.get('value')?.t;
         if (value) this.constants.set(node.outputs[0] as string, tensorOf(value, `${source}: Constant "${node.name}"`));
       }
+      // torch.onnx.export stores equal initializers once and hands each user an Identity of it
+      // (e.g. the PReLU slopes of a freshly initialised network, all 0.25): still a constant.
+      const passed = node.op === 'Identity' ? this.constants.get(node.inputs[0] ?? '') : undefined;
+      if (passed) this.constants.set(node.outputs[0] as string, passed);
       for (const out of node.outputs) this.producer.set(out, node);
       for (const input of node.inputs) this.consumers.set(input, [...(this.consumers.get(input) ?? []), node]);
     }

@@ -21,7 +21,7 @@ export interface ReferenceModel {
 }
 
 export const reference = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8')) as {
-  models: Record<'iresnet' | 'mobilefacenet' | 'transface', ReferenceModel>;
+  models: Record<'iresnet' | 'mobilefacenet' | 'transface' | 'iresnet-torch2onnx', ReferenceModel>;
 };
 
 export function fixture(name: string): Uint8Array {
