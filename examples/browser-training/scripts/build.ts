@@ -1,12 +1,15 @@
 /**
  * Builds the page into a folder a static server can serve as-is:
  *
- *   index.html                         the page
+ *   index.html, page.css               the training page (and the style both pages share)
  *   main.js (+ chunk-*.js)             src/main.ts bundled for the browser by esbuild (ESM, code-split:
  *                                      tfjs-backend-webgpu is a separate chunk loaded only when the
  *                                      browser has navigator.gpu)
- *   tfjs-backend-wasm*.wasm            the wasm backend's binaries, next to the bundle; the page sets
+ *   deploy.html, deploy.js             the deploy page: an exported model (ONNX in onnxruntime-web,
+ *                                      GraphModel in plain tfjs) embedding a face, no @fr code
+ *   tfjs-backend-wasm*.wasm            the wasm backend's binaries, next to the bundle; the pages set
  *                                      `wasmPaths` to the bundle's own folder
+ *   ort-wasm-simd-threaded.{wasm,mjs}  onnxruntime-web's wasm build, likewise
  *
  * `@fr/*` imports resolve to the workspace TypeScript sources (as vitest's alias does), so no
  * package needs building first. Usage: `npm run build [-- --out <dir>] [-- --no-minify]`.
@@ -22,6 +25,8 @@ const ROOT = resolve(EXAMPLE, '../..');
 
 /** The wasm backend's binaries: plain SIMD, threaded SIMD, and the non-SIMD fallback. */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+/** onnxruntime-web's wasm build (the deploy page), loaded from the bundle's folder. */
+export const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'] as const;
 
 /** Resolves `@fr/<pkg>[/<sub>]` to `packages/<pkg>/src[/<sub>]/index.ts`, as the vitest alias does. */
 const workspaceSources: Plugin = {
@@ -48,6 +53,8 @@ export interface BuildResult {
   readonly files: readonly { readonly name: string; readonly bytes: number }[];
   /** Every input file of the bundle, relative to the repository root. */
   readonly inputs: readonly string[];
+  /** The input files each page's script loads (its entry chunk and the chunks it imports statically), by entry name. */
+  readonly entryInputs: Readonly<Record<string, readonly string[]>>;
   /** Node built-ins the bundle still names (left external: only reached on Node code paths), and how. */
   readonly nodeImports: readonly { readonly path: string; readonly kind: string }[];
   /** esbuild's warnings, formatted. */
@@ -63,7 +70,7 @@ export async function buildPage(options: BuildOptions = {}): Promise<BuildResult
   mkdirSync(outDir, { recursive: true });
 
   const result = await build({
-    entryPoints: { main: join(EXAMPLE, 'src/main.ts') },
+    entryPoints: { main: join(EXAMPLE, 'src/main.ts'), deploy: join(EXAMPLE, 'src/deploy.ts') },
     outdir: outDir,
     bundle: true,
     splitting: true,
@@ -83,17 +90,37 @@ export async function buildPage(options: BuildOptions = {}): Promise<BuildResult
 
   const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const name of WASM_FILES) copyFileSync(join(wasmDir, name), join(outDir, name));
-  writeFileSync(join(outDir, 'index.html'), readFileSync(join(EXAMPLE, 'index.html')));
+  const ortDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/wasm'));
+  for (const name of ORT_FILES) copyFileSync(join(ortDir, name), join(outDir, name));
+  for (const page of ['index.html', 'deploy.html', 'page.css']) writeFileSync(join(outDir, page), readFileSync(join(EXAMPLE, page)));
 
   const files = readdirSync(outDir).sort().map((name) => ({ name, bytes: statSync(join(outDir, name)).size }));
   return {
     outDir,
     files,
     inputs: Object.keys(result.metafile.inputs).map((p) => relative(ROOT, resolve(process.cwd(), p))),
+    entryInputs: Object.fromEntries(['main', 'deploy'].map((entry) => [entry, entryInputsOf(result.metafile, outDir, entry)])),
     nodeImports: nodeImportsOf(result.metafile),
     warnings: result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Inputs of `<entry>.js` and of every chunk it imports statically (relative to the repository root). */
+function entryInputsOf(metafile: Metafile, outDir: string, entry: string): string[] {
+  const byPath = new Map(Object.entries(metafile.outputs).map(([path, output]) => [resolve(process.cwd(), path), output]));
+  const seen = new Set<string>();
+  const inputs = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const output = byPath.get(path);
+    if (!output) return;
+    for (const input of Object.keys(output.inputs)) inputs.add(relative(ROOT, resolve(process.cwd(), input)));
+    for (const imp of output.imports) if (imp.kind === 'import-statement' && !imp.external) visit(resolve(process.cwd(), imp.path));
+  };
+  visit(join(outDir, `${entry}.js`));
+  return [...inputs].sort();
 }
 
 function nodeImportsOf(metafile: Metafile): { path: string; kind: string }[] {

@@ -19,7 +19,11 @@ const TYPES: Readonly<Record<string, string>> = {
   '.map': 'application/json; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.onnx': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
   '.css': 'text/css; charset=utf-8',
 };
 

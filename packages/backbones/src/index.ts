@@ -27,3 +27,4 @@ export * from './vit/index.js';
 export * from './io/index.js';
 export { preprocessPixels, type PixelImage, type PixelInput, type PreprocessOptions } from './preprocess.js';
 export { embed, embedPixels, type EmbedOptions } from './embed.js';
+export { torchStateDictLayout, inversePermutation, type TorchLayoutEntry, type TorchDtype, type TorchChildName } from './torch/torch-layout.js';

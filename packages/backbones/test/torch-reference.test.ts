@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tf, Rng } from '@fr/core';
-import { createBackbone } from '@fr/backbones';
+import { createBackbone, torchStateDictLayout } from '@fr/backbones';
 import { useCpu } from './support/setup.js';
 import { decodeEntry, torchToState, type TorchEntry } from './support/torch-weights.js';
 
@@ -34,7 +34,9 @@ function expectClose(actual: tf.Tensor, expected: tf.Tensor, atol = 1e-5, rtol =
 describe('same outputs as the PyTorch reference (NCHW, PyTorch padding/flatten/attention)', () => {
   test.each(reference.cases.map((c) => [c.key, c] as const))('%s', (_key, c) => {
     const backbone = createBackbone(c.architecture, c.options, { shapeOnly: true });
-    const state = torchToState(backbone.module, c.state);
+    const state = torchToState(backbone, c.state);
+    // Every tensor of the reference is covered by the layout (num_batches_tracked is not written by the script).
+    expect(Object.keys(c.state).sort()).toEqual(torchStateDictLayout(backbone).filter((e) => e.name !== null).map((e) => e.torchKey).sort());
     expect(state.size).toBe(backbone.module.stateDict().size);
     backbone.module.loadStateDict(state);
     const x = tf.transpose(decodeEntry(c.input), [0, 2, 3, 1]) as tf.Tensor4D; // NCHW → NHWC

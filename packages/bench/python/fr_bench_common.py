@@ -32,6 +32,15 @@ def add_common_args(parser, default_steps=10, default_warmup=1):
     parser.add_argument("--seed", type=int, default=0)
 
 
+def parse_known(parser, argv=None):
+    """Parses the script's arguments; the TypeScript side's own flags (--suite, --only,
+    --backend …) may be passed along unchanged: they are noted on stderr and ignored."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        print(f"note: ignoring {' '.join(unknown)}", file=sys.stderr)
+    return args
+
+
 def set_threads(requested):
     """Sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before torch is imported; returns the count."""
     env = os.environ.get("OPENBLAS_NUM_THREADS")

@@ -4,7 +4,9 @@ reproduce these modules' outputs after the name/layout mapping).
 
 Written from spec §1.7 (IResNet, arcface_torch `iresnet.py`), insightface's MobileFaceNet (scale 1,
 paper layout) and §1.8/§3.1 (face ViT with the TransFace SE gate): NCHW, PyTorch padding and
-flatten order, parameter names equal to the @fr state-dict names before the layout mapping.
+flatten order, module names and state-dict keys those of arcface_torch (what @fr's
+`torchStateDictLayout` maps onto; packages/interop/scripts/make_fixtures.py --arcface-torch DIR
+checks the keys and shapes against an arcface_torch checkout).
 
 Besides the modules: `build_backbone(net, ...)` with the same option names as
 `createBackbone(name, {inputSize, widthMultiplier, embeddingSize})`, and `forward_macs(model, size)`,
@@ -12,6 +14,10 @@ which counts the multiply-accumulates of Conv2d and Linear layers from their sha
 
 Debian's torch: /usr/bin/python3 (python3-torch 1.13, CPU; install libopenblas0-pthread too).
 """
+import json
+import struct
+from pathlib import Path
+
 import torch
 import torch.nn as nn
 
@@ -75,60 +81,87 @@ class IResNet(nn.Module):
 
 
 # ---------------------------------------------------------------- MobileFaceNet
+# Module structure and names of arcface_torch's `mobilefacenet.py` (every conv/BN/PReLU inside a
+# `layers` Sequential), so the state-dict keys are arcface_torch's: at width 1 this is its
+# `MobileFaceNet(scale=1)`; `width` scales every channel count (expansions, conv_sep, GDC too).
 class ConvBlock(nn.Module):
-    def __init__(self, i, o, k, s=1, p=0, dw=False, act=True):
+    def __init__(self, i, o, k, s=1, p=0, groups=1):
         super().__init__()
-        self.conv = nn.Conv2d(i, o, k, s, p, groups=i if dw else 1, bias=False)
-        self.bn = bn2d(o)
-        self.prelu = nn.PReLU(o) if act else None
+        self.layers = nn.Sequential(nn.Conv2d(i, o, k, s, p, groups=groups, bias=False), bn2d(o), nn.PReLU(o))
 
     def forward(self, x):
-        x = self.bn(self.conv(x))
-        return x if self.prelu is None else self.prelu(x)
+        return self.layers(x)
 
 
-class Bottleneck(nn.Module):
+class LinearBlock(nn.Module):
+    def __init__(self, i, o, k, s=1, p=0, groups=1):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Conv2d(i, o, k, s, p, groups=groups, bias=False), bn2d(o))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class DepthWise(nn.Module):
+    """Inverted residual: 1x1 expand to `e` (+BN+PReLU), depthwise 3x3 stride s, 1x1 project (+BN)."""
+
     def __init__(self, i, o, e, s, residual):
         super().__init__()
         self.residual = residual
-        self.expand = ConvBlock(i, e, 1)
-        self.dw = ConvBlock(e, e, 3, s, 1, dw=True)
-        self.project = ConvBlock(e, o, 1, act=False)
+        self.layers = nn.Sequential(ConvBlock(i, e, 1), ConvBlock(e, e, 3, s, 1, groups=e), LinearBlock(e, o, 1))
 
     def forward(self, x):
-        y = self.project(self.dw(self.expand(x)))
+        y = self.layers(x)
         return x + y if self.residual else y
+
+
+class Residual(nn.Module):
+    def __init__(self, c, n, e):
+        super().__init__()
+        self.layers = nn.Sequential(*[DepthWise(c, c, e, 1, True) for _ in range(n)])
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class Flatten(nn.Module):
+    def forward(self, x):
+        return x.view(x.size(0), -1)
+
+
+class GDC(nn.Module):
+    def __init__(self, c, side, emb):
+        super().__init__()
+        self.layers = nn.Sequential(LinearBlock(c, c, side, groups=c), Flatten(), nn.Linear(c, emb, bias=False), nn.BatchNorm1d(emb))
+
+    def forward(self, x):
+        return self.layers(x)
 
 
 class MobileFaceNet(nn.Module):
     def __init__(self, width, size, emb, blocks=(1, 4, 6, 2)):
         super().__init__()
         c = lambda n: max(1, round(n * width))  # noqa: E731
-        res = lambda ch, n, e: nn.Sequential(*[Bottleneck(ch, ch, e, 1, True) for _ in range(n)])  # noqa: E731
         self.layers = nn.ModuleList([
             ConvBlock(3, c(64), 3, 2, 1),
-            ConvBlock(c(64), c(64), 3, 1, 1, dw=True) if blocks[0] == 1 else res(c(64), blocks[0], c(128)),
-            Bottleneck(c(64), c(64), c(128), 2, False),
-            res(c(64), blocks[1], c(128)),
-            Bottleneck(c(64), c(128), c(256), 2, False),
-            res(c(128), blocks[2], c(256)),
-            Bottleneck(c(128), c(128), c(512), 2, False),
-            res(c(128), blocks[3], c(256)),
+            ConvBlock(c(64), c(64), 3, 1, 1, groups=c(64)) if blocks[0] == 1 else Residual(c(64), blocks[0], c(128)),
+            DepthWise(c(64), c(64), c(128), 2, False),
+            Residual(c(64), blocks[1], c(128)),
+            DepthWise(c(64), c(128), c(256), 2, False),
+            Residual(c(128), blocks[2], c(256)),
+            DepthWise(c(128), c(128), c(512), 2, False),
+            Residual(c(128), blocks[3], c(256)),
         ])
         self.conv_sep = ConvBlock(c(128), c(512), 1)
         side = size
         for _ in range(4):
             side = (side + 2 - 3) // 2 + 1
-        self.features = nn.Module()
-        self.features.dw = ConvBlock(c(512), c(512), side, dw=True, act=False)
-        self.features.linear = nn.Linear(c(512), emb, bias=False)
-        self.features.bn = nn.BatchNorm1d(emb)
+        self.features = GDC(c(512), side, emb)
 
     def forward(self, x):
         for layer in self.layers:
             x = layer(x)
-        x = self.features.dw(self.conv_sep(x)).flatten(1)
-        return self.features.bn(self.features.linear(x)), {}
+        return self.features(self.conv_sep(x)), {}
 
 
 # ---------------------------------------------------------------- ViT + SE (§1.8, §3.1)
@@ -202,6 +235,23 @@ class ViT(nn.Module):
         return self.feature(x.reshape(b, self.n * self.dim)), aux
 
 
+def randomise(model):
+    """Non-trivial affine parameters and statistics, so that every parameter and buffer matters
+    (fixtures compare outputs: a BN left at identity statistics would hide a mis-mapped tensor)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.weight.copy_(1 + 0.2 * torch.randn_like(m.weight))
+                m.bias.copy_(0.2 * torch.randn_like(m.bias))
+                m.running_mean.copy_(0.1 * torch.randn_like(m.running_mean))
+                m.running_var.copy_(0.5 + torch.rand_like(m.running_var))
+            elif isinstance(m, nn.LayerNorm):
+                m.weight.copy_(1 + 0.2 * torch.randn_like(m.weight))
+                m.bias.copy_(0.2 * torch.randn_like(m.bias))
+            elif isinstance(m, nn.PReLU):
+                m.weight.copy_(0.1 + 0.3 * torch.rand_like(m.weight))
+
+
 def build_backbone(net, input_size=112, width=1.0, embedding=512):
     """The network `createBackbone(net, {inputSize, widthMultiplier, embeddingSize})` builds in @fr
     (IResNet's `features` BN γ frozen at 1, as arcface_torch and @fr do)."""
@@ -214,6 +264,25 @@ def build_backbone(net, input_size=112, width=1.0, embedding=512):
     if net == "mobilefacenet":
         return MobileFaceNet(width, input_size, embedding)
     raise ValueError(f"unknown net {net!r}: expected one of {sorted(IRESNET_LAYERS) + ['mobilefacenet']}")
+
+
+SAFETENSORS_DTYPES = {"F32": torch.float32, "F16": torch.float16, "F64": torch.float64, "I64": torch.int64}
+
+
+def load_safetensors(path):
+    """A .safetensors file as a state dict (the `safetensors` package is not in Debian; the format
+    is an 8-byte little-endian header length, a JSON header and the raw little-endian bytes)."""
+    raw = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for key, info in header.items():
+        if key == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        out[key] = torch.frombuffer(bytearray(data[begin:end]), dtype=SAFETENSORS_DTYPES[info["dtype"]]).reshape(info["shape"])
+    return out
 
 
 def forward_macs(model, input_size, batch=1):

@@ -24,10 +24,7 @@ def parse(argv=None):
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--sample-rate", type=float, default=1.0, help="1 = full FC; <1 = Partial FC v2")
     common.add_common_args(p, default_steps=10, default_warmup=1)
-    args, unknown = p.parse_known_args(argv)
-    if unknown:
-        print(f"note: ignoring {' '.join(unknown)}", file=sys.stderr)
-    return args
+    return common.parse_known(p, argv)
 
 
 def build(args, torch):

@@ -35,10 +35,7 @@ def parse(argv=None):
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--classes", type=int, default=DEFAULT_CLASSES)
     common.add_common_args(p, default_steps=10, default_warmup=1)
-    args, unknown = p.parse_known_args(argv)
-    if unknown:
-        # The TypeScript side's own flags (--suite, --only, --backend …) may be passed along unchanged.
-        print(f"note: ignoring {' '.join(unknown)}", file=sys.stderr)
+    args = common.parse_known(p, argv)
     base = NET_DEFAULTS.get(args.net, NET_DEFAULTS["iresnet50"])
     for key in ("input_size", "width", "embedding", "batch"):
         if getattr(args, key) is None:

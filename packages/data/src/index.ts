@@ -31,7 +31,7 @@ export { VerificationSet, kfoldAssignment, type VerificationBatch, type Verifica
 export { RECORDIO_MAGIC, RecordFile, RecordIOWriter, decodeRecord, encodeRecord, readRecordIndex, type RecordIndexEntry } from './formats/recordio.js';
 export { IR_HEADER_SIZE, packIRHeader, recordClass, unpackIRHeader, type IRHeader } from './formats/ir-header.js';
 export { InsightfaceRec, InsightfaceRecWriter, recordPaths, type OpenRecOptions, type RecIdentityRange, type RecImageEntry, type RecWriteSummary } from './formats/insightface-rec.js';
-export { PyTuple, pickleDumps, pickleLoads, type PickleProtocol, type PickleValue } from './formats/pickle.js';
+export { PyTuple, PyGlobal, PyCall, PyPersistentId, PyObject, pickleDumps, pickleLoads, type PickleLoadOptions, type PickleProtocol, type PickleValue } from './formats/pickle.js';
 export { encodeVerificationBin, parseVerificationBin, readVerificationBin, writeVerificationBin, type VerificationBin } from './formats/verification-bin.js';
 export { encodeForContainer, type ContainerImageOptions } from './formats/container-image.js';
 

@@ -6,6 +6,10 @@ import {
   DataError,
   InsightfaceRec,
   InsightfaceRecWriter,
+  PyCall,
+  PyGlobal,
+  PyObject,
+  PyPersistentId,
   PyTuple,
   RECORDIO_MAGIC,
   RecordFile,
@@ -220,6 +224,45 @@ describe('pickle', () => {
     expect(v.items[1]).toEqual([true, false]);
     const evil = new TextEncoder().encode("cos\nsystem\n(S'echo hi'\ntR.");
     expect(() => pickleLoads(evil, 'evil.pkl')).toThrow(/evil\.pkl: refusing to call os\.system/);
+  });
+
+  test('caller hooks: named callables, value-only globals, persistent ids and BUILD; round trip through the writer; anything else refused at GLOBAL', () => {
+    const storage = new PyGlobal('torch', 'FloatStorage');
+    const ordered = new PyGlobal('collections', 'OrderedDict');
+    const value = new PyCall(ordered, new PyTuple([]), {
+      dictItems: new Map<PickleValue, PickleValue>([['w', new PyCall(new PyGlobal('m', 'make'), new PyTuple([new PyPersistentId(new PyTuple(['storage', storage, '0'])), 3]))]]),
+      state: new Map<PickleValue, PickleValue>([['_metadata', 1]]),
+    });
+    const bytes = pickleDumps(value, 2);
+    const calls: string[] = [];
+    const back = pickleLoads(bytes, 'hooks.pkl', {
+      callables: {
+        'collections.OrderedDict': () => new Map(),
+        'm.make': (args) => new PyObject('made', args),
+      },
+      names: ['torch.FloatStorage'],
+      persistentLoad: (id) => {
+        calls.push('persistent');
+        const items = (id as PyTuple).items;
+        expect(items[1]).toBeInstanceOf(PyGlobal);
+        return new PyObject('storage', (items[1] as PyGlobal).qualified);
+      },
+      build: (target, state) => {
+        calls.push(`build ${[...(state as Map<PickleValue, PickleValue>).keys()].join()}`);
+        return target;
+      },
+    }) as Map<PickleValue, PickleValue>;
+    expect(calls).toEqual(['persistent', 'build _metadata']);
+    const made = back.get('w') as PyObject;
+    expect(made.type).toBe('made');
+    expect(made.value).toEqual([new PyObject('storage', 'torch.FloatStorage'), 3]);
+    // Without the hooks each feature is refused, naming it.
+    expect(() => pickleLoads(bytes, 'hooks.pkl')).toThrow(/hooks\.pkl: refusing to call collections\.OrderedDict/);
+    expect(() => pickleLoads(pickleDumps(new PyPersistentId('x')), 'p.pkl')).toThrow(/p\.pkl: persistent ids .* not supported/);
+    // A global outside the allowed set stops the read at its own opcode, before what follows it.
+    const evil = pickleDumps(new PyTuple([new PyCall(new PyGlobal('posix', 'system'), new PyTuple(['touch x'])), new PyPersistentId('never read')]), 2);
+    expect(() => pickleLoads(evil, 'evil.pth', { callables: { 'collections.OrderedDict': () => new Map() }, persistentLoad: () => { throw new Error('reached'); } }))
+      .toThrow(/evil\.pth: refusing to call posix\.system \(only plain data and collections\.OrderedDict is supported/);
   });
 
   test.runIf(hasPython())('Python reads what we write (protocols 2–4) and we read what Python writes (protocols 2–5)', () => {

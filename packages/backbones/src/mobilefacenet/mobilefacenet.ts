@@ -117,6 +117,21 @@ export class MobileFaceNet extends Module implements BackboneModule {
   }
 }
 
+/**
+ * insightface's module names (arcface_torch `mobilefacenet.py`): every conv/BN/PReLU sits in a
+ * `layers` Sequential, so `layers.0.conv` is `layers.0.layers.0`, a bottleneck's `expand`/`dw`/
+ * `project` are its `layers.0/1/2`, a residual stack's blocks are `layers.N`, and the GDC head's
+ * `dw`/`linear`/`bn` are `features.layers.0/2/3` (1 is the parameter-free Flatten).
+ */
+export function mobilefacenetTorchChildName(parent: Module, name: string): string {
+  const position = (names: readonly string[]) => `layers.${names.indexOf(name)}`;
+  if (parent instanceof LinearBlock && ['conv', 'bn', 'prelu'].includes(name)) return position(['conv', 'bn', 'prelu']);
+  if (parent instanceof Bottleneck && ['expand', 'dw', 'project'].includes(name)) return position(['expand', 'dw', 'project']);
+  if (parent instanceof Residual) return `layers.${name}`;
+  if (parent instanceof GDC && ['dw', 'linear', 'bn'].includes(name)) return position(['dw', '', 'linear', 'bn']);
+  return name;
+}
+
 export const mobilefacenetArchitectures = (): ArchitectureDefinition<MobileFaceNetConfig>[] => [
   {
     name: 'mobilefacenet',
@@ -124,5 +139,6 @@ export const mobilefacenetArchitectures = (): ArchitectureDefinition<MobileFaceN
     description: 'MobileFaceNet (insightface scale 1 / paper layout), GDC head',
     resolveConfig: (options) => parseOptions<MobileFaceNetConfig>('mobilefacenet', fields, options),
     build: (config, ctx) => new ModuleBackbone(config, new MobileFaceNet(ctx, config)),
+    torchChildName: mobilefacenetTorchChildName,
   },
 ];

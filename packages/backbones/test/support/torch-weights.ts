@@ -1,4 +1,6 @@
-import { tf, type Module } from '@fr/core';
+import { expect } from 'vitest';
+import { tf, type Backbone } from '@fr/core';
+import { inversePermutation, torchStateDictLayout } from '@fr/backbones';
 
 /** A tensor as the PyTorch reference writes it: shape + base64 little-endian float32. */
 export interface TorchEntry {
@@ -13,36 +15,18 @@ export function decodeEntry(e: TorchEntry): tf.Tensor {
 }
 
 /**
- * Maps a PyTorch state dict onto one of our modules whose names mirror it: BN/LN
- * weight/bias/running_* → gamma/beta/runningMean/runningVar, PReLU weight → alpha, conv
- * (O, I, kh, kw) → (kh, kw, I, O), depthwise (C, 1, kh, kw) → (kh, kw, C, 1), Linear (out, in) →
- * (in, out). (A public PyTorch importer could grow from this.)
+ * The reference's state dict as @fr state-dict tensors, through the public
+ * {@link torchStateDictLayout} (names and layouts); every float entry of the layout must be there.
  */
-export function torchToState(module: Module, state: Record<string, TorchEntry>): Map<string, tf.Tensor> {
-  const own = module.stateDict();
+export function torchToState(backbone: Backbone, state: Record<string, TorchEntry>): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
-  for (const [key, entry] of Object.entries(state)) {
-    const dot = key.lastIndexOf('.');
-    const prefix = dot < 0 ? '' : key.slice(0, dot + 1);
-    const leaf = key.slice(dot + 1);
-    const t = decodeEntry(entry);
-    const isNorm = own.has(`${prefix}gamma`);
-    let name: string;
-    let value: tf.Tensor = t;
-    if (leaf === 'running_mean') name = `${prefix}runningMean`;
-    else if (leaf === 'running_var') name = `${prefix}runningVar`;
-    else if (isNorm) name = `${prefix}${leaf === 'weight' ? 'gamma' : 'beta'}`;
-    else if (leaf === 'weight' && own.has(`${prefix}alpha`)) name = `${prefix}alpha`;
-    else if (leaf === 'weight' && t.rank === 4) {
-      name = key;
-      const depthwise = (own.get(key)?.shape[3] ?? 0) === 1 && t.shape[1] === 1 && t.shape[0] !== 1;
-      value = tf.transpose(t, depthwise ? [2, 3, 0, 1] : [2, 3, 1, 0]);
-    } else if (leaf === 'weight' && t.rank === 2) {
-      name = key;
-      value = tf.transpose(t);
-    } else name = key;
-    if (!own.has(name)) throw new Error(`no parameter "${name}" for torch "${key}"`);
-    out.set(name, value);
+  for (const entry of torchStateDictLayout(backbone)) {
+    if (entry.name === null) continue;
+    const given = state[entry.torchKey];
+    if (!given) throw new Error(`the reference has no "${entry.torchKey}"`);
+    expect(given.shape).toEqual(entry.torchShape);
+    const t = decodeEntry(given);
+    out.set(entry.name, entry.toTorch ? tf.transpose(t, inversePermutation(entry.toTorch)) : t);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { ParsedArgs } from '../cli/args.js';
 import type { TorchSetup } from './torch.js';
 
 /** The suites, in the order `fr-bench bench` runs them. */
-export const SUITES = ['train-step', 'margin-head', 'loader', 'eval', 'webgpu'] as const;
+export const SUITES = ['train-step', 'margin-head', 'loader', 'eval', 'embed', 'webgpu'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** A printed table: a header row, rows of cells, and notes printed under it. */

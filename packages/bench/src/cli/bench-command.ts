@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeBackend, selectBackend } from '@fr/core';
+import { embedSuite } from '../benchmarks/embed.js';
 import { evalSuite } from '../benchmarks/eval.js';
 import { loaderSuite } from '../benchmarks/loader.js';
 import { marginHeadSuite } from '../benchmarks/margin-head.js';
@@ -15,7 +16,7 @@ import { writeFileAtomic } from '@fr/core';
 import { findChromium, svgToPng } from '../report/png.js';
 import { flag, type ParsedArgs } from './args.js';
 
-export const benchUsage = `fr-bench bench [--suite train-step,margin-head,loader,eval,webgpu] [--quick | --full] [--out runs/bench/<time>] [--backend wasm]
+export const benchUsage = `fr-bench bench [--suite train-step,margin-head,loader,eval,embed,webgpu] [--quick | --full] [--out runs/bench/<time>] [--backend wasm]
 
 Runs the benchmark suites (all by default, in this order), prints a table per suite and writes
 <out>/<suite>.json, <out>/<suite>.svg, summary.json and summary.txt (--png: PNGs too, via Chromium).
@@ -33,10 +34,14 @@ its side runs packages/bench/python/*.py in worker processes, alternated with ou
                on $FR_DATA_DIR/celeba-crops (default ../shared/data); --loader-size --loader-batches
   eval         time to evaluate celeba-crops-pairs.txt (3000 pairs) with --model <dir> or an
                untrained MobileFaceNet; --eval-pairs N embeds N pairs and extrapolates (default 100)
+  embed        embedding throughput (forward, eval mode) of one network three ways: @fr on --backend,
+               the same model exported to ONNX in onnxruntime-node (optional peer), the same weights
+               in torch CPU; threads as --threads; --embed-net mobilefacenet[,iresnet50] --embed-size
+               112 --embed-batch 16 --embed-width 1
   webgpu       IResNet-50 / MobileFaceNet training step on webgpu; a software adapter (lavapipe)
                gets a smoke run ("runs on <adapter>"), never a speed; --webgpu-steps --webgpu-timeout
 
-  (default: 3 repetitions × 2 steps per side, 100 eval pairs: about 4–5 minutes on 2 CPU cores)
+  (default: 3 repetitions × 2 steps per side, 100 eval pairs: about 5–6 minutes on 2 CPU cores)
   --quick      smoke run (1 step per side, C = 10k only, 20 eval pairs): about 1 minute
   --full       5 × 4 steps per side, all 3000 eval pairs: about 20 minutes
   --no-torch   ours only;  --out none: write nothing;  --png: also render the charts as PNG`;
@@ -46,6 +51,7 @@ const SUITE_MAP: Readonly<Record<SuiteName, Suite>> = {
   'margin-head': marginHeadSuite,
   loader: loaderSuite,
   eval: evalSuite,
+  embed: embedSuite,
   webgpu: webgpuSuite,
 };
 
@@ -107,7 +113,7 @@ export async function benchCommand(args: ParsedArgs, out: (line: string) => void
     out(line);
   };
 
-  const needsTorch = only !== 'ours' && suites.some((s) => s === 'train-step' || s === 'margin-head' || s === 'webgpu');
+  const needsTorch = only !== 'ours' && suites.some((s) => s === 'train-step' || s === 'margin-head' || s === 'embed' || s === 'webgpu');
   const backendChoice = flag(args, 'backend', process.env.FR_BACKEND ?? 'wasm');
   const backend = await selectBackend(backendChoice, { log: null });
   const torch: TorchSetup = needsTorch ? detectTorch(args.flags.has('no-torch')) : { available: false, python: '', dir: null, reason: 'not needed by these suites' };

@@ -1,6 +1,7 @@
-import { tf, Rng, type Backbone } from '@fr/core';
+import type { Backbone } from '@fr/core';
 import type { VerificationSet } from '@fr/data';
 import type { DenseMatrix } from '../eval/matrix.js';
+import { backboneEngine, isEngine, type EmbeddingEngine } from './embedding-engine.js';
 
 export interface EmbedSetOptions {
   /** Images per forward pass (default 64). */
@@ -22,28 +23,24 @@ export interface SetEmbeddings {
 
 /**
  * Raw embeddings of every image of a verification set (and of its mirror images), computed in
- * evaluation mode with the backbone's own preprocessing contract, for the insightface protocol
+ * evaluation mode with the model's own preprocessing contract, for the insightface protocol
  * (`evaluateVerification` sums the two, then normalises). Each image is decoded once; the mirror
- * pass reuses the decoded batch.
+ * pass reuses the decoded batch. The model is an @fr backbone (tfjs) or any
+ * {@link EmbeddingEngine} (e.g. an ONNX file in onnxruntime-node).
  */
-export async function embedVerificationSet(backbone: Backbone, set: VerificationSet, options: EmbedSetOptions = {}): Promise<SetEmbeddings> {
+export async function embedVerificationSet(model: Backbone | EmbeddingEngine, set: VerificationSet, options: EmbedSetOptions = {}): Promise<SetEmbeddings> {
+  const engine = isEngine(model) ? model : backboneEngine(model);
   const flip = options.flip ?? true;
-  const { inputSize, colorOrder, normalization } = backbone.preprocessing;
+  const { inputSize, colorOrder, normalization } = engine.preprocessing;
   const rows = set.size * 2;
-  const cols = backbone.embeddingSize;
+  const cols = engine.embeddingSize;
   const plain = new Float32Array(rows * cols);
   const mirrored = flip ? new Float32Array(rows * cols) : null;
-  const ctx = { training: false, rng: Rng.fromSeed(0) }; // evaluation draws nothing
   let done = 0;
   for await (const batch of set.batches({ batchSize: options.batchSize ?? 64, inputSize, colorOrder, normalization, workers: options.workers ?? 1 })) {
-    const outputs = tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
-      const e = backbone.forward(x, ctx).embedding;
-      return mirrored ? [e, backbone.forward(tf.reverse(x, 2) as tf.Tensor4D, ctx).embedding] : [e];
-    });
-    plain.set(await (outputs[0] as tf.Tensor).data(), batch.first * cols);
-    if (mirrored) mirrored.set(await (outputs[1] as tf.Tensor).data(), batch.first * cols);
-    tf.dispose(outputs);
+    const out = await engine.embed(batch.images, batch.shape as [number, number, number, number], flip);
+    plain.set(out.plain, batch.first * cols);
+    if (mirrored && out.mirrored) mirrored.set(out.mirrored, batch.first * cols);
     done += batch.shape[0];
     options.onProgress?.(done, rows);
   }

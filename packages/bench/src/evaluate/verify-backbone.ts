@@ -4,15 +4,16 @@ import { evaluateVerification, type VerificationResult } from '../eval/verificat
 import { auc, rocCurve } from '../eval/roc.js';
 import { pairScores } from '../eval/scores.js';
 import { embedVerificationSet, type EmbedSetOptions, type SetEmbeddings } from './embed-set.js';
+import type { EmbeddingEngine } from './embedding-engine.js';
 
 export interface BackboneVerification extends SetEmbeddings {
   readonly result: VerificationResult;
   readonly issame: readonly boolean[];
 }
 
-/** Embeds a verification set with `backbone` and runs the insightface protocol on it. */
-export async function verifyBackbone(backbone: Backbone, set: VerificationSet, options: EmbedSetOptions = {}): Promise<BackboneVerification> {
-  const embedded = await embedVerificationSet(backbone, set, options);
+/** Embeds a verification set with `model` (a backbone or an engine) and runs the insightface protocol on it. */
+export async function verifyBackbone(model: Backbone | EmbeddingEngine, set: VerificationSet, options: EmbedSetOptions = {}): Promise<BackboneVerification> {
+  const embedded = await embedVerificationSet(model, set, options);
   const result = evaluateVerification(embedded.embeddings, set.issame, { flipped: embedded.flipped });
   return { ...embedded, result, issame: set.issame };
 }

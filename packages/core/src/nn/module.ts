@@ -81,6 +81,19 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * Every module of the tree by dotted path (the root as `''`), parents before children, in
+   * registration order (PyTorch's `named_modules`): lets exporters ask what layer a parameter
+   * belongs to (`instanceof Conv2d`) instead of guessing from its name or shape.
+   */
+  namedModules(prefix = ''): Map<string, Module> {
+    const out = new Map<string, Module>([[prefix, this]]);
+    for (const [name, module] of this.children) {
+      for (const [path, m] of module.namedModules(prefix ? `${prefix}.${name}` : name)) out.set(path, m);
+    }
+    return out;
+  }
+
   /** Trainable parameters by dotted name. */
   trainableVariables(): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();

@@ -3,7 +3,10 @@
  * bytearray, list, tuple and dict — what insightface's verification `.bin` files hold. It reads
  * protocols 0–5 (in-band data), including Python 2 pickles whose `str` values hold raw bytes
  * (returned as `Uint8Array`, like `pickle.load(f, encoding='bytes')`) and Python 3 protocol-2
- * bytes (`_codecs.encode(…, 'latin1')`). It never executes code: any other global is an error.
+ * bytes (`_codecs.encode(…, 'latin1')`). It never executes code: a global that is neither one of
+ * those few built-ins nor named by the caller (`PickleLoadOptions`: e.g. `@fr/interop`'s reader of
+ * PyTorch state dicts allows torch's tensor rebuild, each mapped to a JS function) is refused at
+ * the opcode that names it, before anything else is read.
  */
 
 /** A Python tuple (a JS array would be ambiguous with a list). */
@@ -11,18 +14,67 @@ export class PyTuple {
   constructor(readonly items: readonly PickleValue[]) {}
 }
 
-/** Values this module reads and writes. Python `str` ↔ string, `bytes` ↔ Uint8Array, `dict` ↔ Map. */
-export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | PyTuple | Map<PickleValue, PickleValue>;
-
-const MARK = Symbol('mark');
-type StackItem = PickleValue | typeof MARK | GlobalRef;
-
-class GlobalRef {
+/** A Python global by name (`module.name`), e.g. `torch.FloatStorage`; never resolved to code. */
+export class PyGlobal {
   constructor(readonly module: string, readonly name: string) {}
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
 }
+
+/**
+ * For the writer: `callable(*args)` (REDUCE), then the dict items set on the result (SETITEMS)
+ * and `state` applied to it (BUILD) — how pickle stores e.g. an `OrderedDict`.
+ */
+export class PyCall {
+  constructor(
+    readonly callable: PyGlobal,
+    readonly args: PyTuple,
+    readonly extra: { readonly dictItems?: Map<PickleValue, PickleValue>; readonly state?: PickleValue } = {},
+  ) {}
+}
+
+/** For the writer: a persistent id (BINPERSID), resolved by the reader's `persistent_load`. */
+export class PyPersistentId {
+  constructor(readonly id: PickleValue) {}
+}
+
+/** A value made by a caller's hook (`PickleLoadOptions`), opaque to this module. */
+export class PyObject {
+  constructor(readonly type: string, readonly value: unknown) {}
+}
+
+/** Values this module reads and writes. Python `str` ↔ string, `bytes` ↔ Uint8Array, `dict` ↔ Map. */
+export type PickleValue =
+  | null | boolean | number | bigint | string | Uint8Array | PickleValue[] | PyTuple | Map<PickleValue, PickleValue>
+  | PyGlobal | PyCall | PyPersistentId | PyObject;
+
+/**
+ * What a caller may allow beyond plain data. Everything not named here stays refused, at the
+ * GLOBAL / STACK_GLOBAL / BINPERSID / BUILD opcode itself.
+ */
+export interface PickleLoadOptions {
+  /**
+   * Callables REDUCE (and NEWOBJ) may call, by qualified name (`torch._utils._rebuild_tensor_v2`):
+   * each is a JS function given the argument tuple's items.
+   */
+  readonly callables?: Readonly<Record<string, (args: readonly PickleValue[], source: string) => PickleValue>>;
+  /** Globals allowed only as values (passed as arguments, never called), e.g. `torch.FloatStorage`. */
+  readonly names?: readonly string[];
+  /** Resolves persistent ids (BINPERSID / PERSID); without it those opcodes are refused. */
+  readonly persistentLoad?: (id: PickleValue, source: string) => PickleValue;
+  /** Applies BUILD's `state` to `target` and returns the result; without it BUILD is refused. */
+  readonly build?: (target: PickleValue, state: PickleValue, source: string) => PickleValue;
+}
+
+const MARK = Symbol('mark');
+type StackItem = PickleValue | typeof MARK;
+
+/** The plain-data callables the reader knows itself (see `reduce`). */
+const BUILTIN_CALLABLES = new Set([
+  '_codecs.encode', '__builtin__.bytearray', 'builtins.bytearray', '__builtin__.bytes', 'builtins.bytes',
+  '__builtin__.set', 'builtins.set', '__builtin__.frozenset', 'builtins.frozenset',
+]);
 
 /** Bytes → a string with one char per byte (latin-1), safe for large inputs. */
 function latin1Decode(b: Uint8Array): string {
@@ -41,8 +93,17 @@ const latin1Encode = (s: string, where: string): Uint8Array => {
   return out;
 };
 
-/** Reads a pickle. `source` names the input in error messages. */
-export function pickleLoads(input: Uint8Array, source = '<memory>'): PickleValue {
+/**
+ * Reads a pickle. `source` names the input in error messages; `options` allows named globals,
+ * persistent ids and BUILD, each through a JS function (nothing else is ever called).
+ *
+ * @example
+ * ```ts
+ * const value = pickleLoads(bytes, 'lfw.bin');                       // plain data only
+ * const dict = pickleLoads(bytes, 'model.pth', { callables: { 'collections.OrderedDict': () => new Map() } });
+ * ```
+ */
+export function pickleLoads(input: Uint8Array, source = '<memory>', options: PickleLoadOptions = {}): PickleValue {
   // A plain Uint8Array view (a Buffer's slice() would share memory instead of copying).
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -107,8 +168,18 @@ export function pickleLoads(input: Uint8Array, source = '<memory>'): PickleValue
     return items;
   };
   const value = (item: StackItem): PickleValue => {
-    if (item === MARK || item instanceof GlobalRef) return fail('a value was expected');
-    return item as PickleValue;
+    if (item === MARK) return fail('a value was expected');
+    return item;
+  };
+  const allowedNames = new Set(options.names ?? []);
+  const global = (module: string, name: string): PyGlobal => {
+    const g = new PyGlobal(module, name);
+    const known = BUILTIN_CALLABLES.has(g.qualified) || allowedNames.has(g.qualified) || Object.hasOwn(options.callables ?? {}, g.qualified);
+    if (!known) {
+      const allowed = [...Object.keys(options.callables ?? {}), ...allowedNames];
+      fail(`refusing to call ${g.qualified} (only plain data${allowed.length ? ` and ${allowed.join(', ')}` : ''} is supported; numpy arrays in particular are not)`);
+    }
+    return g;
   };
   const top = (): StackItem => {
     if (stack.length === 0) fail('stack underflow');
@@ -130,8 +201,16 @@ export function pickleLoads(input: Uint8Array, source = '<memory>'): PickleValue
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
   const reduce = (fn: StackItem, args: StackItem): PickleValue => {
-    if (!(fn instanceof GlobalRef)) return fail('REDUCE of a non-callable');
+    if (!(fn instanceof PyGlobal)) return fail('REDUCE of a non-callable');
     const a = args instanceof PyTuple ? args.items : fail(`REDUCE arguments of ${fn.qualified} are not a tuple`);
+    const hook = options.callables && Object.hasOwn(options.callables, fn.qualified) ? options.callables[fn.qualified] : undefined;
+    if (hook) {
+      try {
+        return hook(a, source);
+      } catch (error) {
+        return fail(`${fn.qualified}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     switch (fn.qualified) {
       case '_codecs.encode': {
         const [s, enc] = a;
@@ -359,7 +438,7 @@ export function pickleLoads(input: Uint8Array, source = '<memory>'): PickleValue
       case 0x63: {
         // GLOBAL
         const module = line();
-        stack.push(new GlobalRef(module, line()));
+        stack.push(global(module, line()));
         break;
       }
       case 0x93: {
@@ -367,7 +446,27 @@ export function pickleLoads(input: Uint8Array, source = '<memory>'): PickleValue
         const name = value(pop());
         const module = value(pop());
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings');
-        stack.push(new GlobalRef(module as string, name as string));
+        stack.push(global(module as string, name as string));
+        break;
+      }
+      case 0x51: // BINPERSID
+      case 0x50: {
+        // PERSID (text id)
+        const id = op === 0x50 ? line() : value(pop());
+        if (!options.persistentLoad) fail('persistent ids (external objects) are not supported here');
+        try {
+          stack.push((options.persistentLoad as NonNullable<PickleLoadOptions['persistentLoad']>)(id, source));
+        } catch (error) {
+          fail(`persistent id: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        break;
+      }
+      case 0x62: {
+        // BUILD
+        const state = value(pop());
+        const target = value(pop());
+        if (!options.build) fail('BUILD (setting object state) is not supported here');
+        stack.push((options.build as NonNullable<PickleLoadOptions['build']>)(target, state, source));
         break;
       }
       case 0x52: {
@@ -497,15 +596,35 @@ export function pickleDumps(value: PickleValue, protocol: PickleProtocol = 4): U
       }
     } else if (v instanceof Map) {
       out.byte(0x7d);
-      if (v.size > 0) {
-        out.byte(0x28);
-        for (const [k, item] of v) {
-          write(k);
-          write(item);
-        }
-        out.byte(0x75);
+      writeItems(v);
+    } else if (v instanceof PyGlobal) {
+      out.byte(0x63);
+      out.bytes(utf8.encode(`${v.module}\n${v.name}\n`));
+    } else if (v instanceof PyCall) {
+      write(v.callable);
+      write(v.args);
+      out.byte(0x52);
+      if (v.extra.dictItems) writeItems(v.extra.dictItems);
+      if (v.extra.state !== undefined) {
+        write(v.extra.state);
+        out.byte(0x62);
       }
+    } else if (v instanceof PyPersistentId) {
+      write(v.id);
+      out.byte(0x51);
     } else throw new Error(`pickleDumps: unsupported value ${String(v)}`);
+  };
+  /** SETITEMS onto the dict on top of the stack, in batches of 1000 as CPython does. */
+  const writeItems = (items: Map<PickleValue, PickleValue>): void => {
+    const entries = [...items];
+    for (let i = 0; i < entries.length; i += 1000) {
+      out.byte(0x28);
+      for (const [k, item] of entries.slice(i, i + 1000)) {
+        write(k);
+        write(item);
+      }
+      out.byte(0x75);
+    }
   };
   write(value);
   out.byte(0x2e);
