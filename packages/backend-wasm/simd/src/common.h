@@ -46,4 +46,12 @@ static inline void fold_f32_into_f64(f64 *total, f32 *part, uint32_t n) {
   zero_f32(part, n);
 }
 
+/* y[k] = x[k]·s for n floats. */
+static inline void scale_row(const f32 *x, f32 s, f32 *y, uint32_t n) {
+  const v128_t sv = wasm_f32x4_splat(s);
+  uint32_t k = 0;
+  for (; k + 4 <= n; k += 4) wasm_v128_store(y + k, wasm_f32x4_mul(wasm_v128_load(x + k), sv));
+  for (; k < n; k++) y[k] = x[k] * s;
+}
+
 #endif

@@ -11,7 +11,7 @@
  * ran 1.3–2.2× slower than the forward convolution. Sums are taken in float32 per image, then in
  * float64.
  */
-#include "common.h"
+#include "conv-rows.h"
 
 /* acc[c·co + o] += Σ_t x[t·xs + c] · dy[t·ds + o] for c < 4, o < 8 (acc: 4 rows of co). */
 static inline __attribute__((always_inline)) void block_4x8(const f32 *x, const f32 *dy, uint32_t len, uint32_t xs, uint32_t ds, f32 *acc, uint32_t co) {
@@ -75,18 +75,6 @@ static void tap_row(const f32 *x, const f32 *dy, uint32_t len, uint32_t xs, uint
   }
 }
 
-static inline int32_t first_valid(int32_t p, int32_t j, int32_t s) {
-  const int32_t need = p - j;
-  return need <= 0 ? 0 : (need + s - 1) / s;
-}
-
-static inline int32_t end_valid(int32_t size, int32_t p, int32_t j, int32_t s, int32_t out) {
-  const int32_t last = size - 1 + p - j;
-  if (last < 0) return 0;
-  const int32_t e = last / s + 1;
-  return e < out ? e : out;
-}
-
 /* x [n,h,w,ci], dy [n,ho,wo,co] → dw [kh,kw,ci,co]. Scratch: f32 acc32[kh·kw·ci·co], f64 acc64 (same). */
 FR_EXPORT(fr_conv2d_filter_grad)
 void fr_conv2d_filter_grad(const f32 *x, const f32 *dy, uint32_t n, uint32_t h, uint32_t w, uint32_t ci, uint32_t ho, uint32_t wo, uint32_t co, uint32_t kh, uint32_t kw, uint32_t sh, uint32_t sw, int32_t pt, int32_t pl, f32 *dw, f32 *acc32, f64 *acc64) {
@@ -96,19 +84,9 @@ void fr_conv2d_filter_grad(const f32 *x, const f32 *dy, uint32_t n, uint32_t h, 
   for (uint32_t b = 0; b < n; b++) {
     const f32 *xb = x + (uint64_t)b * h * w * ci;
     const f32 *dyb = dy + (uint64_t)b * ho * wo * co;
-    for (uint32_t oy = 0; oy < ho; oy++) {
-      for (uint32_t i = 0; i < kh; i++) {
-        const int32_t iy = (int32_t)(oy * sh + i) - pt;
-        if (iy < 0 || iy >= (int32_t)h) continue;
-        for (uint32_t j = 0; j < kw; j++) {
-          const int32_t ox0 = first_valid(pl, (int32_t)j, (int32_t)sw);
-          const int32_t ox1 = end_valid((int32_t)w, pl, (int32_t)j, (int32_t)sw, (int32_t)wo);
-          if (ox1 <= ox0) continue;
-          const int32_t ix = ox0 * (int32_t)sw + (int32_t)j - pl;
-          tap_row(xb + ((uint64_t)iy * w + (uint32_t)ix) * ci, dyb + ((uint64_t)oy * wo + (uint32_t)ox0) * co, (uint32_t)(ox1 - ox0), sw * ci, ci, co, acc32 + (uint64_t)(i * kw + j) * ci * co);
-        }
-      }
-    }
+    FR_FOR_EACH_TAP_ROW(h, w, ho, wo, kh, kw, sh, sw, pt, pl, {
+      tap_row(xb + ((uint64_t)iy * w + ix0) * ci, dyb + ((uint64_t)oy * wo + ox0) * co, len, sw * ci, ci, co, acc32 + (uint64_t)(i * kw + j) * ci * co);
+    })
     fold_f32_into_f64(acc64, acc32, size);
   }
   for (uint32_t k = 0; k < size; k++) dw[k] = (f32)acc64[k];

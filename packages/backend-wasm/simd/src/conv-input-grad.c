@@ -9,7 +9,7 @@
  * then are added into dx. For a stride-2 layer this does the forward's multiply count, where a
  * stride-1 convolution of the zero-dilated dy (what XNNPACK can run) does four times as many.
  */
-#include "common.h"
+#include "conv-rows.h"
 
 /* dst[k·ds + c..] += Σ_o dy[k·dys + o] · wt[o·ci + c..] for 4 pixels k, 8 channels. */
 static inline __attribute__((always_inline)) void block_4x8(const f32 *dy, uint32_t dys, const f32 *wt, uint32_t co, uint32_t ci, f32 *dst, uint32_t ds) {
@@ -72,18 +72,6 @@ static void tap_row(const f32 *dy, const f32 *wt, uint32_t len, uint32_t co, uin
   }
 }
 
-static inline int32_t first_valid(int32_t p, int32_t j, int32_t s) {
-  const int32_t need = p - j;
-  return need <= 0 ? 0 : (need + s - 1) / s;
-}
-
-static inline int32_t end_valid(int32_t size, int32_t p, int32_t j, int32_t s, int32_t out) {
-  const int32_t last = size - 1 + p - j;
-  if (last < 0) return 0;
-  const int32_t e = last / s + 1;
-  return e < out ? e : out;
-}
-
 /* dy [n,ho,wo,co], wt [kh,kw,co,ci] → dx [n,h,w,ci] (overwritten). */
 FR_EXPORT(fr_conv2d_input_grad)
 void fr_conv2d_input_grad(const f32 *dy, const f32 *wt, uint32_t n, uint32_t h, uint32_t w, uint32_t ci, uint32_t ho, uint32_t wo, uint32_t co, uint32_t kh, uint32_t kw, uint32_t sh, uint32_t sw, int32_t pt, int32_t pl, f32 *dx) {
@@ -92,18 +80,8 @@ void fr_conv2d_input_grad(const f32 *dy, const f32 *wt, uint32_t n, uint32_t h, 
   for (uint32_t b = 0; b < n; b++) {
     const f32 *dyb = dy + (uint64_t)b * ho * wo * co;
     f32 *dxb = dx + (uint64_t)b * h * w * ci;
-    for (uint32_t oy = 0; oy < ho; oy++) {
-      for (uint32_t i = 0; i < kh; i++) {
-        const int32_t iy = (int32_t)(oy * sh + i) - pt;
-        if (iy < 0 || iy >= (int32_t)h) continue;
-        for (uint32_t j = 0; j < kw; j++) {
-          const int32_t ox0 = first_valid(pl, (int32_t)j, (int32_t)sw);
-          const int32_t ox1 = end_valid((int32_t)w, pl, (int32_t)j, (int32_t)sw, (int32_t)wo);
-          if (ox1 <= ox0) continue;
-          const int32_t ix = ox0 * (int32_t)sw + (int32_t)j - pl;
-          tap_row(dyb + ((uint64_t)oy * wo + (uint32_t)ox0) * co, wt + (uint64_t)(i * kw + j) * co * ci, (uint32_t)(ox1 - ox0), co, ci, dxb + ((uint64_t)iy * w + (uint32_t)ix) * ci, sw * ci);
-        }
-      }
-    }
+    FR_FOR_EACH_TAP_ROW(h, w, ho, wo, kh, kw, sh, sw, pt, pl, {
+      tap_row(dyb + ((uint64_t)oy * wo + ox0) * co, wt + (uint64_t)(i * kw + j) * co * ci, len, co, ci, dxb + ((uint64_t)iy * w + ix0) * ci, sw * ci);
+    })
   }
 }

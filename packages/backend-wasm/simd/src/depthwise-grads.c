@@ -9,7 +9,7 @@
  * Filter sums are taken in float32 per image, then in float64. The input gradient does the
  * forward's multiplies (XNNPACK's depthwise convolution of the zero-dilated dy did 4× at stride 2).
  */
-#include "common.h"
+#include "conv-rows.h"
 
 /* acc[0..cnt) += Σ_wo x[wo·step] · dy[wo·c] for `len` columns, 4·u channels at a time. */
 static inline __attribute__((always_inline)) void tap_row(const f32 *xr, const f32 *dyr, uint32_t len, uint32_t xstep, uint32_t c, f32 *acc) {
@@ -47,20 +47,6 @@ static inline __attribute__((always_inline)) void tap_row(const f32 *xr, const f
   }
 }
 
-/* Smallest o ≥ 0 with o·s + j − p ≥ 0, i.e. ⌈(p − j)/s⌉ clamped at 0. */
-static inline int32_t first_valid(int32_t p, int32_t j, int32_t s) {
-  const int32_t need = p - j;
-  return need <= 0 ? 0 : (need + s - 1) / s;
-}
-
-/* One past the largest o with o·s + j − p ≤ size − 1, clamped to [0, out]. */
-static inline int32_t end_valid(int32_t size, int32_t p, int32_t j, int32_t s, int32_t out) {
-  const int32_t last = size - 1 + p - j; /* o·s ≤ last */
-  if (last < 0) return 0;
-  const int32_t e = last / s + 1;
-  return e < out ? e : out;
-}
-
 /*
  * x [n,h,w,c], dy [n,ho,wo,c] → dw [kh,kw,c]. Scratch: f32 acc32[kh·kw·c], f64 acc64[kh·kw·c].
  */
@@ -72,21 +58,9 @@ void fr_depthwise_filter_grad(const f32 *x, const f32 *dy, uint32_t n, uint32_t 
   for (uint32_t b = 0; b < n; b++) {
     const f32 *xb = x + (uint64_t)b * h * w * c;
     const f32 *dyb = dy + (uint64_t)b * ho * wo * c;
-    for (uint32_t i = 0; i < kh; i++) {
-      const int32_t oy0 = first_valid(pt, (int32_t)i, (int32_t)sh);
-      const int32_t oy1 = end_valid((int32_t)h, pt, (int32_t)i, (int32_t)sh, (int32_t)ho);
-      for (uint32_t j = 0; j < kw; j++) {
-        const int32_t ox0 = first_valid(pl, (int32_t)j, (int32_t)sw);
-        const int32_t ox1 = end_valid((int32_t)w, pl, (int32_t)j, (int32_t)sw, (int32_t)wo);
-        if (ox1 <= ox0) continue;
-        f32 *acc = acc32 + (i * kw + j) * c;
-        for (int32_t oy = oy0; oy < oy1; oy++) {
-          const int32_t iy = oy * (int32_t)sh + (int32_t)i - pt;
-          const int32_t ix = ox0 * (int32_t)sw + (int32_t)j - pl;
-          tap_row(xb + ((uint64_t)iy * w + (uint32_t)ix) * c, dyb + ((uint64_t)oy * wo + (uint32_t)ox0) * c, (uint32_t)(ox1 - ox0), sw * c, c, acc);
-        }
-      }
-    }
+    FR_FOR_EACH_TAP_ROW(h, w, ho, wo, kh, kw, sh, sw, pt, pl, {
+      tap_row(xb + ((uint64_t)iy * w + ix0) * c, dyb + ((uint64_t)oy * wo + ox0) * c, len, sw * c, c, acc32 + (i * kw + j) * c);
+    })
     fold_f32_into_f64(acc64, acc32, taps * c);
   }
   for (uint32_t k = 0; k < taps * c; k++) dw[k] = (f32)acc64[k];
@@ -110,18 +84,8 @@ void fr_depthwise_input_grad(const f32 *dy, const f32 *w, uint32_t n, uint32_t h
   for (uint32_t b = 0; b < n; b++) {
     const f32 *dyb = dy + (uint64_t)b * ho * wo * c;
     f32 *dxb = dx + (uint64_t)b * h * wd * c;
-    for (uint32_t oy = 0; oy < ho; oy++) {
-      for (uint32_t i = 0; i < kh; i++) {
-        const int32_t iy = (int32_t)(oy * sh + i) - pt;
-        if (iy < 0 || iy >= (int32_t)h) continue;
-        for (uint32_t j = 0; j < kw; j++) {
-          const int32_t ox0 = first_valid(pl, (int32_t)j, (int32_t)sw);
-          const int32_t ox1 = end_valid((int32_t)wd, pl, (int32_t)j, (int32_t)sw, (int32_t)wo);
-          if (ox1 <= ox0) continue;
-          const int32_t ix = ox0 * (int32_t)sw + (int32_t)j - pl;
-          tap_row_input(dyb + ((uint64_t)oy * wo + (uint32_t)ox0) * c, w + (uint64_t)(i * kw + j) * c, (uint32_t)(ox1 - ox0), c, dxb + ((uint64_t)iy * wd + (uint32_t)ix) * c, sw * c);
-        }
-      }
-    }
+    FR_FOR_EACH_TAP_ROW(h, wd, ho, wo, kh, kw, sh, sw, pt, pl, {
+      tap_row_input(dyb + ((uint64_t)oy * wo + ox0) * c, w + (uint64_t)(i * kw + j) * c, len, c, dxb + ((uint64_t)iy * wd + ix0) * c, sw * c);
+    })
   }
 }

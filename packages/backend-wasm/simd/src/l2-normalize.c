@@ -25,13 +25,6 @@ static inline f32 dot(const f32 *a, const f32 *b, uint32_t n) {
   return s;
 }
 
-static inline void scale_row(const f32 *x, f32 k, f32 *y, uint32_t n) {
-  const v128_t kv = splat(k);
-  uint32_t i = 0;
-  for (; i + 4 <= n; i += 4) store4(y + i, mul4(load4(x + i), kv));
-  for (; i < n; i++) y[i] = x[i] * k;
-}
-
 /* y = x / √max(Σx², ε²) per row; norm[r] = that denominator. */
 FR_EXPORT(fr_l2_normalize)
 void fr_l2_normalize(const f32 *x, uint32_t rows, uint32_t d, f32 eps, f32 *y, f32 *norm) {

@@ -22,13 +22,6 @@ void fr_take_targets_grad(const f32 *dv, const int32_t *targets, uint32_t rows, 
     if (inside(targets[r], cols)) dc[(uint64_t)r * cols + (uint32_t)targets[r]] = dv[r];
 }
 
-static inline void scale_row(const f32 *x, f32 s, f32 *y, uint32_t n) {
-  const v128_t sv = splat(s);
-  uint32_t j = 0;
-  for (; j + 4 <= n; j += 4) store4(y + j, mul4(load4(x + j), sv));
-  for (; j < n; j++) y[j] = x[j] * s;
-}
-
 FR_EXPORT(fr_replace_targets)
 void fr_replace_targets(const f32 *c, const int32_t *targets, const f32 *v, uint32_t rows, uint32_t cols, f32 s, f32 *z) {
   for (uint32_t r = 0; r < rows; r++) {

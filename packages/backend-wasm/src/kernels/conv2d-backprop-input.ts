@@ -12,8 +12,8 @@
  */
 import { tf } from '@fr/core';
 import { assertChannelsLast, type TensorInfo, type WasmBackend } from './kernel-utils.js';
-import { pointerOf, simdPoolFor } from './simd/module.js';
-import { splitRange } from './simd/pool.js';
+import { runByImage } from './simd/batch-slices.js';
+import { pointerOf } from './simd/module.js';
 import { transposeSimd } from './simd/transpose.js';
 
 /** Kernel function for `Conv2DBackpropInput` on wasm (NHWC, any stride and padding). */
@@ -38,16 +38,15 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
   if (tf.util.sizeFromShape([...inputShape]) === 0) return dx;
   const swapped = transposeSimd(backend, filter, [0, 1, 3, 2])!; // [kh, kw, Co, Ci]
   try {
-    const pool = simdPoolFor(backend);
     const dyImage = 4 * outHeight * outWidth * outChannels;
     const dxImage = 4 * inHeight * inWidth * inChannels;
-    pool.run(splitRange(batchSize, pool.threads, 1).map(([b0, b1]) => ({
+    runByImage(backend, batchSize, (b0, b1) => ({
       fn: 'fr_conv2d_input_grad',
       args: [
         pointerOf(backend, dy) + b0 * dyImage, pointerOf(backend, swapped), b1 - b0, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
         filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left, pointerOf(backend, dx) + b0 * dxImage,
       ],
-    })));
+    }));
   } finally {
     backend.disposeData(swapped.dataId);
   }

@@ -11,9 +11,8 @@
  */
 import { tf } from '@fr/core';
 import { assertNoDilation, type TensorInfo, type WasmBackend } from './kernel-utils.js';
-import { batchSlices } from './simd/batch-slices.js';
-import { pointerOf, simdPoolFor } from './simd/module.js';
-import { splitRange } from './simd/pool.js';
+import { batchSlices, runByImage } from './simd/batch-slices.js';
+import { pointerOf } from './simd/module.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
@@ -45,16 +44,15 @@ export function depthwiseConv2dNativeBackpropInput(args: KernelArgs): TensorInfo
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const dx = backend.makeOutput([...inputShape], 'float32');
   if (tf.util.sizeFromShape([...inputShape]) === 0) return dx;
-  const pool = simdPoolFor(backend);
   const dyImage = 4 * outHeight * outWidth * inChannels;
   const dxImage = 4 * inHeight * inWidth * inChannels;
-  pool.run(splitRange(batchSize, pool.threads, 1).map(([b0, b1]) => ({
+  runByImage(backend, batchSize, (b0, b1) => ({
     fn: 'fr_depthwise_input_grad',
     args: [
       pointerOf(backend, dy) + b0 * dyImage, pointerOf(backend, filter), b1 - b0, inHeight, inWidth, inChannels, outHeight, outWidth,
       filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left, pointerOf(backend, dx) + b0 * dxImage,
     ],
-  })));
+  }));
   return dx;
 }
 

@@ -1,8 +1,9 @@
 /**
- * Filter gradients split over the kernel threads by image: each slice of the batch sums into its
- * own copy of the filter (with its own float32/float64 accumulators), and the copies are added
- * into the first. Both filter-gradient kernels (conv and depthwise) take the same
- * `x, dy, images, …, out, acc32, acc64` pointers, so they share this.
+ * Convolution gradients split over the kernel threads by image. Input gradients write disjoint
+ * images ({@link runByImage}); filter gradients sum over the batch, so each slice sums into its
+ * own copy of the filter (with its own float32/float64 accumulators) and the copies are added into
+ * the first ({@link batchSlices}: both filter-gradient kernels, conv and depthwise, take the same
+ * `x, dy, images, …, out, acc32, acc64` pointers).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@fr/core';
@@ -18,6 +19,12 @@ export interface BatchSlice {
   readonly out: number;
   readonly acc32: number;
   readonly acc64: number;
+}
+
+/** Runs `call(i0, i1)` for contiguous ranges of `images` on the kernel threads (their outputs must not overlap). */
+export function runByImage(backend: BackendWasm, images: number, call: (i0: number, i1: number) => SimdCall): void {
+  const pool = simdPoolFor(backend);
+  pool.run(splitRange(images, pool.threads, 1).map(([i0, i1]) => call(i0, i1)));
 }
 
 /** Runs `call(slice)` for each slice of the batch and returns the summed `[…filterShape]` float32 output. */
