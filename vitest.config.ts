@@ -21,5 +21,7 @@ export default defineConfig({
     // tfjs backends are process-global singletons: isolate files in forks, run two at a time (2 cores).
     pool: 'forks',
     maxWorkers: 2,
+    // Two test files run at once on 2 cores: one wasm thread each (wasm-threads.test.ts tests two).
+    env: { FR_WASM_THREADS: '1' },
   },
 });

@@ -10,110 +10,14 @@
  * - 1e-5 for element-wise ops, pooling, data movement (different libm / summation of a few terms);
  * - 0 for integer outputs (argMax, topk indices, int32 segment sums).
  */
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend, tf } from '@fr/core';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/index.js';
+import { expectClose, expectNoLeak, onWasmAndCpu, rand } from './helpers/wasm-parity.js';
 
 const TOL_LONG_SUM = 1e-4;
 const TOL_ELEMENTWISE = 1e-5;
 const EXACT = 0;
-
-/** Deterministic values in [lo, hi) from a 32-bit LCG: identical on every backend and run. */
-function values(size: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(size);
-  let state = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((hi - lo) * state) / 2 ** 32;
-  }
-  return out;
-}
-
-/** A float32 tensor of deterministic values (see {@link values}). */
-function rand(shape: readonly number[], seed: number, lo = -1, hi = 1): tf.Tensor {
-  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed, lo, hi), [...shape]);
-}
-
-interface Readout {
-  readonly shape: number[];
-  readonly dtype: string;
-  readonly data: Float64Array;
-}
-
-/** Runs `fn` in a tidy and reads every returned tensor back (values, shape, dtype). */
-function readAll(fn: () => tf.Tensor[]): Readout[] {
-  const outs = tf.tidy(fn);
-  const read = outs.map((t) => ({ shape: t.shape, dtype: t.dtype, data: Float64Array.from(t.dataSync() as ArrayLike<number>) }));
-  tf.dispose(outs);
-  return read;
-}
-
-/** Runs `fn` on wasm, then on cpu, and returns both readouts; leaves wasm current. */
-export async function onWasmAndCpu(fn: () => tf.Tensor[]): Promise<{ wasm: Readout[]; cpu: Readout[] }> {
-  await tf.setBackend('wasm');
-  const wasm = readAll(fn);
-  await tf.setBackend('cpu');
-  try {
-    return { wasm, cpu: readAll(fn) };
-  } finally {
-    await tf.setBackend('wasm');
-  }
-}
-
-/** max |a − b| / max |b| (scaled by the reference's peak, so the same tolerance fits any magnitude). */
-function scaledError(a: Float64Array, b: Float64Array): number {
-  let diff = 0;
-  let peak = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    peak = Math.max(peak, Math.abs(b[i]!));
-  }
-  if (Number.isNaN(diff) || a.some(Number.isNaN) !== b.some(Number.isNaN)) return Number.POSITIVE_INFINITY;
-  return peak === 0 ? diff : diff / peak;
-}
-
-/** Asserts that every wasm output matches cpu's in shape, dtype and values (scaled error ≤ tol). */
-function expectClose(label: string, got: { wasm: Readout[]; cpu: Readout[] }, tol: number): void {
-  expect(got.wasm.length, `${label}: number of outputs`).toBe(got.cpu.length);
-  got.cpu.forEach((ref, i) => {
-    const out = got.wasm[i]!;
-    expect(out.shape, `${label}: output ${i} shape`).toEqual(ref.shape);
-    expect(out.dtype, `${label}: output ${i} dtype`).toBe(ref.dtype);
-    const err = scaledError(out.data, ref.data);
-    expect(err, `${label}: output ${i} scaled error ${err.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
-  });
-}
-
-/** The current backend as the wasm backend (throws if it is not). */
-function wasmBackend(): BackendWasm {
-  expect(tf.getBackend()).toBe('wasm');
-  return tf.backend() as BackendWasm;
-}
-
-/**
- * Runs `fn` once to warm up (XNNPACK operators, heap growth), then 20 times inside `tf.tidy`, and
- * asserts that neither the engine's tensors nor the wasm backend's data ids nor its heap grew.
- * The backend count also sees intermediates a kernel made with `makeOutput` and forgot to free.
- */
-/** Size of the wasm heap (it only grows; growing across identical iterations would mean a leak). */
-function heapBytes(backend: BackendWasm): number {
-  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.length;
-}
-
-function expectNoLeak(fn: () => tf.Tensor | tf.Tensor[]): void {
-  const backend = wasmBackend();
-  const run = (): void =>
-    tf.tidy(() => {
-      const out = fn();
-      for (const t of Array.isArray(out) ? out : [out]) t.dataSync();
-    });
-  run();
-  const before = { tensors: tf.memory().numTensors, dataIds: backend.numDataIds(), heap: heapBytes(backend) };
-  for (let i = 0; i < 20; i++) run();
-  const after = { tensors: tf.memory().numTensors, dataIds: backend.numDataIds(), heap: heapBytes(backend) };
-  expect(after).toEqual(before);
-}
 
 beforeAll(async () => {
   await selectBackend('wasm', { log: null });
@@ -130,7 +34,7 @@ interface ConvConfig {
   readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** Strides 1 and 2 (and mixed), same / valid / numeric / explicit padding, odd and even sizes, N = 1. */
+/** Strides 1 and 2 (and mixed), same / valid / numeric / explicit padding, odd and even sizes, N = 1, pointwise. */
 const CONV_CONFIGS: readonly ConvConfig[] = [
   { x: [2, 7, 8, 3], kernel: [3, 3], outChannels: 4, strides: 1, pad: 'same' },
   { x: [2, 7, 8, 3], kernel: [3, 3], outChannels: 4, strides: 2, pad: 'same' },
@@ -139,6 +43,8 @@ const CONV_CONFIGS: readonly ConvConfig[] = [
   { x: [2, 7, 7, 3], kernel: [3, 3], outChannels: 4, strides: 1, pad: 'valid' },
   { x: [1, 10, 9, 2], kernel: [3, 3], outChannels: 3, strides: 2, pad: 'valid' }, // last input row unused
   { x: [3, 6, 6, 4], kernel: [1, 1], outChannels: 5, strides: 2, pad: 'valid' }, // every other row unused
+  { x: [2, 5, 6, 3], kernel: [1, 1], outChannels: 4, strides: 1, pad: 'valid' }, // pointwise: the filter gradient is one matmul
+  { x: [1, 3, 3, 7], kernel: [1, 1], outChannels: 2, strides: 1, pad: 'same' },
   { x: [2, 7, 7, 3], kernel: [5, 5], outChannels: 2, strides: 1, pad: 1 },
   { x: [2, 8, 8, 3], kernel: [3, 3], outChannels: 4, strides: 2, pad: 1 },
   { x: [2, 8, 8, 2], kernel: [3, 3], outChannels: 3, strides: 2, pad: 1, dimRoundingMode: 'ceil' },

@@ -11,7 +11,9 @@ measure the default.
 Serve mode (`--serve`, used by `fr-bench bench` to alternate its own measurements with torch's in
 one run without paying torch's start-up each time): the script builds everything once, prints
 `{"ready": {...}}` as one JSON line, then answers one JSON line per command read from stdin:
-`{"cmd": "run", "steps": N}` → `{"times": [seconds per step…]}`; `{"cmd": "quit"}` (or EOF) ends.
+`{"cmd": "run", "steps": N}` → `{"times": [seconds per step…]}`; `{"cmd": "profile", "steps": N}` →
+`{"ops": [{"name", "calls", "ms"}…], "stepMs": …}` (torch.profiler's self CPU time per op, per step, over
+N steps); `{"cmd": "quit"}` (or EOF) ends.
 """
 import json
 import math
@@ -78,6 +80,22 @@ def time_steps(step, n, torch, device):
     return times
 
 
+def profile_steps(step, n, torch):
+    """torch.profiler over `n` steps: every op's self CPU time (ms per step) and calls per step,
+    largest first, and the wall time of a step."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        wall = time.perf_counter() - t0
+    ops = [{"name": e.key, "calls": e.count / n, "ms": e.self_cpu_time_total / 1000 / n}
+           for e in prof.key_averages() if e.self_cpu_time_total > 0]
+    ops.sort(key=lambda o: -o["ms"])
+    return {"ops": ops, "stepMs": 1000 * wall / n}
+
+
 def serve(step, torch, device, ready):
     """The stdin/stdout command loop of `--serve`."""
     print(json.dumps({"ready": ready}), flush=True)
@@ -91,8 +109,17 @@ def serve(step, torch, device, ready):
         if cmd.get("cmd") == "run":
             times = time_steps(step, int(cmd.get("steps", 1)), torch, device)
             print(json.dumps({"times": times}), flush=True)
+        elif cmd.get("cmd") == "profile":
+            print(json.dumps(profile_steps(step, int(cmd.get("steps", 1)), torch)), flush=True)
         else:
             print(json.dumps({"error": f"unknown command {cmd!r}"}), flush=True)
+
+
+def peak_rss_bytes():
+    """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def summarise(times, per_step_items):
@@ -102,6 +129,7 @@ def summarise(times, per_step_items):
         "medianSeconds": med,
         "meanSeconds": sum(times) / len(times),
         "itemsPerSecond": per_step_items / med,
+        "peakRssBytes": peak_rss_bytes(),
     }
 
 

@@ -27,7 +27,7 @@ describe('BatchNorm training forward/backward', () => {
       const beta = tf.tensor1d(rng.fillNormal(new Float32Array(c)));
       const w = tf.tensor(rng.fillNormal(new Float32Array(size)), shape);
       const ours = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const out = batchNormTrain(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+        const out = batchNormTrain(a, g as tf.Tensor1D, b as tf.Tensor1D, { eps: 1e-5 });
         tf.dispose([out.mean, out.variance]);
         return tf.sum(tf.mul(out.y, w)) as tf.Scalar;
       };

@@ -1,4 +1,4 @@
-import { tf, BatchNorm, Conv2d, Module, PReLU, init, type ForwardContext } from '@fr/core';
+import { type tf, BatchNorm, Conv2d, Module, PReLU, init, type ForwardContext } from '@fr/core';
 import { weightInit, type BuildContext } from '../layers/index.js';
 
 /** IResNet convs are initialised N(0, 0.1) (arcface_torch `iresnet.py`). */
@@ -60,11 +60,10 @@ export class IBasicBlock extends Module {
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     let out = this.bn1.forward(x, ctx);
     out = this.conv1.forward(out);
-    out = this.bn2.forward(out, ctx);
-    out = this.prelu.forward(out);
+    // BN → PReLU and BN → + shortcut run fused (one op each; see BatchNorm.forward).
+    out = this.bn2.forward(out, ctx, { activation: this.prelu });
     out = this.conv2.forward(out);
-    out = this.bn3.forward(out, ctx);
     const identity = this.downsample ? this.downsample.forward(x, ctx) : x;
-    return tf.add(out, identity);
+    return this.bn3.forward(out, ctx, { residual: identity });
   }
 }

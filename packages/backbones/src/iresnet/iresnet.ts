@@ -109,7 +109,7 @@ export class IResNet extends Module implements BackboneModule {
   }
 
   forward(input: tf.Tensor4D, ctx: ForwardContext): BackboneOutput {
-    let x = this.prelu.forward(this.bn1.forward(this.conv1.forward(input), ctx));
+    let x = this.bn1.forward(this.conv1.forward(input), ctx, { activation: this.prelu });
     for (const stage of this.stages) for (const block of stage.items) x = block.forward(x, ctx);
     x = this.bn2.forward(x, ctx);
     const flat = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [x.shape[0], -1]) as tf.Tensor2D;

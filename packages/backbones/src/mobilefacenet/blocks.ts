@@ -37,12 +37,13 @@ export class LinearBlock extends Module {
     this.bn = this.child('bn', new BatchNorm({ channels: spec.outChannels, eps: 1e-5 }));
   }
 
-  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    return this.bn.forward(this.conv.forward(x), ctx);
+  /** conv → BN, plus `residual` when given (added in the batch norm's fused step). */
+  forward(x: tf.Tensor4D, ctx: ForwardContext, residual?: tf.Tensor4D): tf.Tensor4D {
+    return this.bn.forward(this.conv.forward(x), ctx, residual ? { residual } : {});
   }
 }
 
-/** conv → BN → PReLU (insightface `ConvBlock`). */
+/** conv → BN → PReLU (insightface `ConvBlock`); BN and PReLU run fused. */
 export class ConvBlock extends LinearBlock {
   readonly prelu: PReLU;
 
@@ -52,7 +53,7 @@ export class ConvBlock extends LinearBlock {
   }
 
   override forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    return this.prelu.forward(super.forward(x, ctx));
+    return this.bn.forward(this.conv.forward(x), ctx, { activation: this.prelu });
   }
 }
 
@@ -75,8 +76,7 @@ export class Bottleneck extends Module {
   }
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const y = this.project.forward(this.dw.forward(this.expand.forward(x, ctx), ctx), ctx);
-    return this.residual ? tf.add(x, y) : y;
+    return this.project.forward(this.dw.forward(this.expand.forward(x, ctx), ctx), ctx, this.residual ? x : undefined);
   }
 }
 

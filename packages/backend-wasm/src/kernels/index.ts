@@ -3,7 +3,20 @@
  * 'wasm' backend. See the package README for what each does and how fast it is.
  */
 import '@tensorflow/tfjs-backend-wasm';
-import { tf } from '@fr/core';
+import {
+  tf,
+  FR_BATCH_NORM_ACT,
+  FR_BATCH_NORM_ACT_GRAD,
+  FR_CLIP_GRAD,
+  FR_L2_NORMALIZE,
+  FR_L2_NORMALIZE_GRAD,
+  FR_REPLACE_TARGETS,
+  FR_REPLACE_TARGETS_GRAD,
+  FR_SOFTMAX_CROSS_ENTROPY,
+  FR_SOFTMAX_CROSS_ENTROPY_GRAD,
+  FR_TAKE_TARGETS,
+  FR_TAKE_TARGETS_GRAD,
+} from '@fr/core';
 import { registerCpuFallback } from '@fr/backend-cpu';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
@@ -15,6 +28,11 @@ import { maxPoolGrad } from './max-pool-grad.js';
 import { identity } from './identity.js';
 import { captureOriginal, registerWasmKernel } from './kernel-utils.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
+import * as marginHead from './simd/margin-head.js';
+import { l2NormalizeBackward, l2NormalizeForward } from './simd/l2-normalize.js';
+import { batchNormActBackward, batchNormActForward } from './simd/batch-norm-act.js';
+import { transposeKernel } from './transpose.js';
+import { slice } from './slice.js';
 
 /** Kernels @fr composes from the wasm backend's own (XNNPACK) kernels, or writes for it. */
 const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
@@ -33,6 +51,22 @@ const COMPOSED: ReadonlyArray<readonly [string, tf.KernelFunc]> = [
   [tf.GatherV2, gatherV2 as tf.KernelFunc],
   // Shares the buffer instead of copying it (the tape clones every tensor a gradient keeps).
   [tf.Identity, identity as tf.KernelFunc],
+  // Copies from a view of the heap, not from a full copy of the input.
+  [tf.Slice, slice as tf.KernelFunc],
+  // 4×4 SIMD tiles instead of a per-element index loop.
+  [tf.Transpose, transposeKernel as tf.KernelFunc],
+  // @fr's fused kernels (named in @fr/core's fused-kernels.ts), on its SIMD module.
+  [FR_BATCH_NORM_ACT, batchNormActForward as unknown as tf.KernelFunc],
+  [FR_BATCH_NORM_ACT_GRAD, batchNormActBackward as unknown as tf.KernelFunc],
+  [FR_L2_NORMALIZE, l2NormalizeForward as unknown as tf.KernelFunc],
+  [FR_L2_NORMALIZE_GRAD, l2NormalizeBackward as unknown as tf.KernelFunc],
+  [FR_SOFTMAX_CROSS_ENTROPY, marginHead.softmaxCrossEntropyForward as unknown as tf.KernelFunc],
+  [FR_SOFTMAX_CROSS_ENTROPY_GRAD, marginHead.softmaxCrossEntropyBackward as unknown as tf.KernelFunc],
+  [FR_TAKE_TARGETS, marginHead.takeTargetsForward as unknown as tf.KernelFunc],
+  [FR_TAKE_TARGETS_GRAD, marginHead.takeTargetsBackward as unknown as tf.KernelFunc],
+  [FR_REPLACE_TARGETS, marginHead.replaceTargetsForward as unknown as tf.KernelFunc],
+  [FR_REPLACE_TARGETS_GRAD, marginHead.replaceTargetsBackward as unknown as tf.KernelFunc],
+  [FR_CLIP_GRAD, marginHead.clipByValueBackward as unknown as tf.KernelFunc],
 ];
 
 /**

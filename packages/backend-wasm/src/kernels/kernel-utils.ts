@@ -8,11 +8,10 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@fr/core';
+import { transposeSimd } from './simd/transpose.js';
 
 export type WasmBackend = BackendWasm;
 export type TensorInfo = tf.TensorInfo;
-/** A pair per spatial axis: rows to add (positive) or remove (negative) before, after. */
-export type PadOrCrop = readonly [readonly [number, number], readonly [number, number]];
 
 /**
  * Kernels captured before @fr replaced them, so a replacement can still call the original (and a
@@ -99,100 +98,14 @@ export function reshape(s: Scratch, x: TensorInfo, shape: readonly number[]): Te
 }
 
 export function transpose(s: Scratch, x: TensorInfo, perm: readonly number[]): TensorInfo {
-  return s.track(runKernel(tf.Transpose, { x }, { perm: [...perm] }, s.backend));
-}
-
-export function reverse(s: Scratch, x: TensorInfo, dims: readonly number[]): TensorInfo {
-  return s.track(runKernel(tf.Reverse, { x }, { dims: [...dims] }, s.backend));
+  return s.track(transposeSimd(s.backend, x, perm) ?? runKernel(tf.Transpose, { x }, { perm: [...perm] }, s.backend));
 }
 
 export function slice(s: Scratch, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo {
-  // The wasm Slice kernel copies in JS from a full read of x; skip it when nothing is cut.
+  // Skip the copy when nothing is cut.
   if (begin.every((b) => b === 0) && size.every((n, i) => n === x.shape[i])) return x;
-  return s.track(runKernel(tf.Slice, { x }, { begin: [...begin], size: [...size] }, s.backend));
-}
-
-export function sum(s: Scratch, x: TensorInfo, axis: readonly number[]): TensorInfo {
-  return s.track(runKernel(tf.Sum, { x }, { axis: [...axis], keepDims: false }, s.backend));
-}
-
-export function pad(s: Scratch, x: TensorInfo, paddings: readonly (readonly [number, number])[]): TensorInfo {
-  if (paddings.every(([a, b]) => a === 0 && b === 0)) return x;
-  return s.track(runKernel(tf.PadV2, { x }, { paddings: paddings.map((p) => [...p]), constantValue: 0 }, s.backend));
-}
-
-/**
- * Inserts `stride - 1` zeros after every row / column of an NHWC tensor (trailing zeros included):
- * [N,H,W,C] → [N, H·sh, W·sw, C]. A transposed convolution becomes a stride-1 convolution of this.
- * Done as one pad of a rank-6 view, so it costs a single pass over the output.
- */
-export function zeroDilate(s: Scratch, x: TensorInfo, strideHeight: number, strideWidth: number): TensorInfo {
-  if (strideHeight === 1 && strideWidth === 1) return x;
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const view = reshape(s, x, [n, h, 1, w, 1, c]);
-  const padded = pad(s, view, [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]]);
-  return reshape(s, padded, [n, h * strideHeight, w * strideWidth, c]);
-}
-
-/**
- * Applies per-side spatial amounts to an NHWC tensor: negative amounts are cut off with a slice,
- * positive ones are returned as the explicit padding for the convolution that follows (XNNPACK pads
- * implicitly, which is cheaper than materialising the padded tensor).
- */
-export function cropForConv(s: Scratch, x: TensorInfo, amounts: PadOrCrop): { x: TensorInfo; pad: number[][] } {
-  const [[top, bottom], [left, right]] = amounts;
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const cropTop = Math.max(0, -top);
-  const cropLeft = Math.max(0, -left);
-  const keepH = h - cropTop - Math.max(0, -bottom);
-  const keepW = w - cropLeft - Math.max(0, -right);
-  if (keepH <= 0 || keepW <= 0) throw new Error(`@fr wasm kernels: nothing left of [${x.shape}] after cropping ${JSON.stringify(amounts)}`);
-  const cropped = slice(s, x, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]);
-  const padding = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
-  return { x: cropped, pad: padding };
-}
-
-/**
- * `dy` laid out for the input gradient of a strided convolution as one stride-1 "full"
- * convolution: zero-dilated by the stride, then given kh−1−top rows before it and enough after it
- * for H outputs (negative amounts — explicit padding wider than the kernel, trailing rows the
- * forward never read — crop instead). Convolve the result with the flipped filter.
- */
-export function dilateForInputGradient(s: Scratch, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): { x: TensorInfo; pad: number[][] } {
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  const dilated = zeroDilate(s, dy, strideHeight, strideWidth); // [N, Ho·sh, Wo·sw, C]
-  return cropForConv(s, dilated, [
-    [filterHeight - 1 - padInfo.top, inHeight + padInfo.top - outHeight * strideHeight],
-    [filterWidth - 1 - padInfo.left, inWidth + padInfo.left - outWidth * strideWidth],
-  ]);
-}
-
-export interface ConvOptions {
-  /** Explicit NHWC padding, `[[0,0],[top,bottom],[left,right],[0,0]]`. */
-  readonly pad: number[][];
-  readonly strides?: readonly [number, number];
-  readonly dilations?: readonly [number, number];
-}
-
-/** The attributes both XNNPACK convolutions take (NHWC, explicit padding). */
-function convAttrs(options: ConvOptions): object {
-  return {
-    strides: [...(options.strides ?? [1, 1])],
-    dilations: [...(options.dilations ?? [1, 1])],
-    pad: options.pad,
-    dataFormat: 'NHWC',
-    dimRoundingMode: undefined,
-  };
-}
-
-/** wasm (XNNPACK) Conv2D, NHWC, explicit padding. */
-export function conv2d(s: Scratch, x: TensorInfo, filter: TensorInfo, options: ConvOptions): TensorInfo {
-  return s.track(runKernel(tf.Conv2D, { x, filter }, convAttrs(options), s.backend));
-}
-
-/** wasm (XNNPACK) depthwise Conv2D, NHWC, explicit padding; filter `[kh, kw, C, multiplier]`. */
-export function depthwiseConv2d(s: Scratch, x: TensorInfo, filter: TensorInfo, options: ConvOptions): TensorInfo {
-  return s.track(runKernel(tf.DepthwiseConv2dNative, { x, filter }, convAttrs(options), s.backend));
+  const kernel = tf.getKernel(tf.Slice, 'wasm')!.kernelFunc; // @fr's (slice.ts): rows from a heap view
+  return s.track(kernel({ inputs: { x }, attrs: { begin: [...begin], size: [...size] }, backend: s.backend }) as TensorInfo);
 }
 
 /** Throws unless the layout is NHWC (the only one the wasm convolutions implement). */
@@ -210,8 +123,14 @@ export function assertNoDilation(kernelName: string, dilations: number | readonl
   }
 }
 
-/** Registers a kernel function for the wasm backend, replacing (not warning about) an earlier one. */
+/**
+ * Registers a kernel function for the wasm backend, replacing (not warning about) an earlier one.
+ * A replaced kernel's setup still runs when the backend initialises: tfjs' other kernels call
+ * some of them internally (Sum and Mean transpose through Transpose's `cwrap`).
+ */
 export function registerWasmKernel(kernelName: string, kernelFunc: tf.KernelFunc): void {
-  if (tf.getKernel(kernelName, 'wasm') != null) tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  const previous = tf.getKernel(kernelName, 'wasm');
+  if (previous != null) tf.unregisterKernel(kernelName, 'wasm');
+  const setupFunc = originals.get(kernelName)?.setupFunc ?? previous?.setupFunc;
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc } : {}) });
 }

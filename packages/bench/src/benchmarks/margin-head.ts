@@ -8,6 +8,7 @@ import { fullFC, Rng, rowNorm, softmaxCrossEntropy, tf, type CenterBankPlugin, t
 import { testContext } from '@fr/core/testing';
 import { arcface, partialFC } from '@fr/loss-arcface';
 import { flag, numberFlag } from '../cli/args.js';
+import { profileBoth, profileOptions, profileTable, type StepProfile } from './profile.js';
 import { fmt, median, ratio } from './stats.js';
 import { TorchWorker } from './torch.js';
 import { ourThreads, repetitions, torchThreads } from './train-step.js';
@@ -94,8 +95,12 @@ export const marginHeadSuite: Suite = {
     const r = repetitions(ctx, only !== 'both');
     const threads = torchThreads(ctx);
     const wantTorch = only !== 'ours' && ctx.torch.available;
-    const configs: MarginHeadConfig[] = classes.flatMap((C) => [1, rate].map((sampleRate) => ({ classes: C, dim, batchSize, sampleRate })));
-    const rows: { config: MarginHeadConfig; sides: SideTimes[] }[] = [];
+    const heads = flag(ctx.args, 'margin-heads', 'full,partial').split(',').map((h) => h.trim());
+    if (heads.some((h) => h !== 'full' && h !== 'partial')) throw new Error(`--margin-heads takes full and/or partial, got ${heads.join(',')}`);
+    const rates = [...(heads.includes('full') ? [1] : []), ...(heads.includes('partial') ? [rate] : [])];
+    const configs: MarginHeadConfig[] = classes.flatMap((C) => rates.map((sampleRate) => ({ classes: C, dim, batchSize, sampleRate })));
+    const rows: { config: MarginHeadConfig; sides: SideTimes[]; profile: StepProfile | null }[] = [];
+    const profiling = profileOptions(ctx);
     for (const c of configs) {
       const tag = `C=${c.classes} ${headName(c)}`;
       const workers: TorchWorker[] = [];
@@ -128,11 +133,13 @@ export const marginHeadSuite: Suite = {
             (times.get(w.label) as number[]).push(...(await w.run(r.steps)));
           }
         }
+        const profile = profiling ? await profileBoth(ctx, `margin head ${tag}`, profiling.steps, ours ? () => (ours as ReturnType<typeof buildOurHead>).step() : null, workers[0]) : null;
         const flops = 6 * c.batchSize * activeCentres(c) * c.dim;
         const base = times.get(oursName);
         const oursMedian = base ? median(base) : null;
         rows.push({
           config: c,
+          profile,
           sides: [...times].map(([side, ts]) => {
             const med = median(ts);
             return {
@@ -177,7 +184,7 @@ export const marginHeadSuite: Suite = {
       title: this.title,
       status: 'ok',
       config: { backend: ctx.backend.name, torch: ctx.torch.version ?? null, classes, dim, batchSize, sampleRate: rate, ...r, torchThreads: wantTorch ? threads : [] },
-      tables: [table],
+      tables: [table, ...rows.flatMap((row) => (row.profile ? [profileTable(row.profile, profiling?.top ?? 0, `torch ${threads[0]} thread(s)`)] : []))],
       charts: [chart],
       data: rows,
     };

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@fr/core';
 import { renderBarChart } from './chart.js';
+import { renderLineChart } from './line-chart.js';
 import { renderTable } from './stats.js';
 import type { SuiteResult } from './types.js';
 
@@ -31,7 +32,8 @@ export async function writeSuite(outDir: string, result: SuiteResult): Promise<s
   files.push(json);
   for (const [i, chart] of result.charts.entries()) {
     const path = join(outDir, result.charts.length === 1 ? `${result.suite}.svg` : `${result.suite}-${i + 1}.svg`);
-    await writeFileAtomic(path, `${renderBarChart(chart, `${result.suite}-${i + 1}`)}\n`);
+    const svg = 'kind' in chart ? renderLineChart(chart, `${result.suite}-${i + 1}`) : renderBarChart(chart, `${result.suite}-${i + 1}`);
+    await writeFileAtomic(path, `${svg}\n`);
     files.push(path);
   }
   return files;

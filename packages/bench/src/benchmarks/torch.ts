@@ -83,6 +83,12 @@ export async function runTorchJson<T>(setup: TorchSetup, script: string, args: r
   return JSON.parse(last) as T;
 }
 
+/** What `TorchWorker.profile` returns: every op's self CPU time per step (ms), largest first. */
+export interface TorchProfile {
+  readonly ops: readonly { readonly name: string; readonly calls: number; readonly ms: number }[];
+  readonly stepMs: number;
+}
+
 /**
  * A torch script in `--serve` mode: built and warmed up once, then `run(n)` times n steps and
  * returns the seconds of each. While it waits for a command it uses no CPU.
@@ -138,6 +144,13 @@ export class TorchWorker {
     this.child.stdin.write(`${JSON.stringify({ cmd: 'run', steps })}\n`);
     const msg = await this.reply();
     return msg.times as number[];
+  }
+
+  /** torch.profiler over `steps` steps: ops by self CPU time per step, and the step's wall time. */
+  async profile(steps: number): Promise<TorchProfile> {
+    this.child.stdin.write(`${JSON.stringify({ cmd: 'profile', steps })}\n`);
+    const msg = await this.reply();
+    return { ops: msg.ops as TorchProfile['ops'], stepMs: Number(msg.stepMs) };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { createBackbone } from '@fr/backbones';
 import { arcface } from '@fr/loss-arcface';
 import { flag, numberFlag, type ParsedArgs } from '../cli/args.js';
 import { forwardMacsPerImage, trainStepFlops } from './flops.js';
+import { profileBoth, profileOptions, profileTable, type StepProfile } from './profile.js';
 import { fmt, median, percent, ratio } from './stats.js';
 import { TorchWorker, measurePeak, type PeakMeasurement } from './torch.js';
 import type { BenchChart, BenchContext, BenchTable, Suite, SuiteResult } from './types.js';
@@ -20,6 +21,8 @@ export interface NetConfig {
   readonly widthMultiplier: number;
   readonly embeddingSize: number;
   readonly batchSize: number;
+  /** The batch of the CPU comparison when it differs from `batchSize` (the GPU suites'). */
+  readonly cpuBatchSize?: number;
 }
 
 /**
@@ -28,12 +31,13 @@ export interface NetConfig {
  * - `iresnet18`: width 1/4 (planes 16/32/64/128), 56×56 input, batch 64 (about 44 MMAC/image).
  * - `mobilefacenet`: full width, 56×56 input, batch 32 (about 57 MMAC/image); at 112×112 our wasm
  *   step is 5–10× slower per image (see the README).
- * - `iresnet50`: the standard 112×112, batch 128 (6.3 GMAC/image; the webgpu suite).
+ * - `iresnet50`: the standard 112×112, batch 128 (6.3 GMAC/image; the webgpu suite); batch 16 in
+ *   this CPU suite's `--full` row (128 images need more than wasm's 4 GB heap and take minutes a step).
  */
 export const NET_DEFAULTS: Readonly<Record<string, NetConfig>> = {
   iresnet18: { inputSize: 56, widthMultiplier: 0.25, embeddingSize: 512, batchSize: 64 },
   mobilefacenet: { inputSize: 56, widthMultiplier: 1, embeddingSize: 512, batchSize: 32 },
-  iresnet50: { inputSize: 112, widthMultiplier: 1, embeddingSize: 512, batchSize: 128 },
+  iresnet50: { inputSize: 112, widthMultiplier: 1, embeddingSize: 512, batchSize: 128, cpuBatchSize: 16 },
 };
 /** Classes of the full FC layer (the cosine layer is B·C·d MACs of the step). */
 export const DEFAULT_CLASSES = 1000;
@@ -149,6 +153,8 @@ export interface NetResult {
   readonly torchForwardMacsPerImage: number | null;
   readonly stepFlops: number;
   readonly sides: SideResult[];
+  /** `--profile`: top kernels ours vs torch's profiler (first torch thread count). */
+  readonly profile: StepProfile | null;
 }
 
 export interface Repetitions {
@@ -247,6 +253,8 @@ async function runNet(ctx: BenchContext, c: TrainStepConfig, only: string, threa
         (times.get(w.label) as number[]).push(...(await w.run(r.steps)));
       }
     }
+    const profiling = profileOptions(ctx);
+    const profile = profiling ? await profileBoth(ctx, `${describeConfig(c)}`, profiling.steps, ours ? () => (ours as OurStep).step() : null, workers[0]) : null;
     const flops = trainStepFlops(macs, c.batchSize, c.classes, c.embeddingSize);
     const oursThreads = ourThreads(ctx);
     const sideThreads = (name: string): number | null => (name === oursName ? oursThreads : (workers.find((w) => w.label === name)?.threads ?? null));
@@ -268,16 +276,22 @@ async function runNet(ctx: BenchContext, c: TrainStepConfig, only: string, threa
         torchOverOurs: side !== oursName && oursMedian !== null ? oursMedian / med : null,
       };
     });
-    return { config: c, forwardMacsPerImage: macs, torchForwardMacsPerImage: torchMacs, stepFlops: flops, sides };
+    return { config: c, forwardMacsPerImage: macs, torchForwardMacsPerImage: torchMacs, stepFlops: flops, sides, profile };
   } finally {
     for (const w of workers) await w.close();
     ours?.dispose();
   }
 }
 
-/** The nets to run: `--net a,b` (default iresnet18 and mobilefacenet). */
+/** The nets to run: `--net a,b` (default iresnet18 and mobilefacenet; `--full` adds iresnet50, the production network). */
 export function selectedNets(ctx: BenchContext): string[] {
-  return flag(ctx.args, 'net', 'iresnet18,mobilefacenet').split(',').map((s) => s.trim()).filter(Boolean);
+  return flag(ctx.args, 'net', ctx.full ? 'iresnet18,mobilefacenet,iresnet50' : 'iresnet18,mobilefacenet').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** A net's configuration in this CPU suite: its defaults with the CPU batch, then the flags. */
+function cpuNetConfig(net: string, ctx: BenchContext): TrainStepConfig {
+  const defaults = NET_DEFAULTS[net] ?? (NET_DEFAULTS.iresnet50 as NetConfig);
+  return resolveNetConfig(net, ctx.args, { ...defaults, batchSize: defaults.cpuBatchSize ?? defaults.batchSize });
 }
 
 export const trainStepSuite: Suite = {
@@ -296,8 +310,11 @@ export const trainStepSuite: Suite = {
     const peaks = only === 'ours' ? [] : await resolvePeak(ctx, [...(oursT ? [oursT] : []), ...threads]);
     const nets: NetResult[] = [];
     for (const net of selectedNets(ctx)) {
-      const c = resolveNetConfig(net, ctx.args);
-      nets.push(await runNet(ctx, c, only, threads, r, peaks));
+      const c = cpuNetConfig(net, ctx);
+      // The production networks (IResNet-50/100 at 112×112, ~0.6 TFLOP a 16-image step) get fewer
+      // repetitions: 20 steps a side would take many minutes.
+      const heavy = /^iresnet(50|100)$/.test(net) && c.inputSize >= 112;
+      nets.push(await runNet(ctx, c, only, threads, heavy ? { ...r, steps: Math.min(r.steps, 2), reps: Math.min(r.reps, 3) } : r, peaks));
       const n = nets[nets.length - 1] as NetResult;
       if (standalone) {
         for (const s of n.sides) {
@@ -338,12 +355,17 @@ export const trainStepSuite: Suite = {
       title: this.title,
       status: 'ok',
       config: { backend: ctx.backend.name, backendFacts: ctx.backend.facts, torch: ctx.torch.version ?? null, only, ...r, torchThreads: threads },
-      tables: [table],
+      tables: [table, ...profileTables(nets, ctx)],
       charts: [chart],
       data: { peaks, nets },
     };
   },
 };
+
+function profileTables(nets: readonly NetResult[], ctx: BenchContext): BenchTable[] {
+  const top = profileOptions(ctx)?.top ?? 0;
+  return nets.flatMap((n) => (n.profile ? [profileTable(n.profile, top, `torch ${torchThreads(ctx)[0]} thread(s)`)] : []));
+}
 
 /** Images/s of our step per net, for the loader suite's "is it fast enough" (null when not run). */
 export function trainStepDemand(result: SuiteResult | undefined): { net: string; side: string; imagesPerSecond: number; inputSize: number }[] {

@@ -4,7 +4,7 @@ import type { ParsedArgs } from '../cli/args.js';
 import type { TorchSetup } from './torch.js';
 
 /** The suites, in the order `fr-bench bench` runs them. */
-export const SUITES = ['train-step', 'margin-head', 'loader', 'eval', 'embed', 'webgpu'] as const;
+export const SUITES = ['train-step', 'margin-head', 'scaling', 'loader', 'eval', 'embed', 'webgpu'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** A printed table: a header row, rows of cells, and notes printed under it. */
@@ -32,6 +32,17 @@ export interface BenchChart {
   readonly bars: readonly ChartBar[];
 }
 
+/** A line chart (cost against a swept parameter), one polyline per series. */
+export interface LineChart {
+  readonly kind: 'line';
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  /** Log-scaled x axis (batch 8→128, classes 10k→1M). */
+  readonly logX?: boolean;
+  readonly series: readonly { readonly name: string; readonly dashed?: boolean; readonly points: readonly { readonly x: number; readonly y: number }[] }[];
+}
+
 /** What a suite hands back; written as `<suite>.json`. */
 export interface SuiteResult {
   readonly suite: SuiteName;
@@ -42,7 +53,7 @@ export interface SuiteResult {
   /** What ran: sizes, repetitions, backend, adapter… */
   readonly config: Readonly<Record<string, unknown>>;
   readonly tables: readonly BenchTable[];
-  readonly charts: readonly BenchChart[];
+  readonly charts: readonly (BenchChart | LineChart)[];
   /** The raw measurements (every step time, medians, derived rates). */
   readonly data: unknown;
   readonly seconds?: number;

@@ -17,12 +17,9 @@
  * `fr-bench bench` runs this suite in a child process (Dawn can crash or hang a process, and it
  * keeps the other suites on their own backend); `--in-process` runs it in the current one.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
 import { selectBackend, tf, type BackendInfo } from '@fr/core';
 import { numberFlag } from '../cli/args.js';
+import { benchCliPath, childFailure, runBenchChild } from './child-run.js';
 import { fmt, median, ratio } from './stats.js';
 import { TorchWorker, runTorchJson } from './torch.js';
 import { buildOurStep, torchTrainArgs, type StepSample, type TrainStepConfig } from './train-step.js';
@@ -209,8 +206,8 @@ export function dawnErrors(stderr: string): { message: string; count: number }[]
   return [...counts].map(([message, count]) => ({ message, count }));
 }
 
-function childArgs(ctx: BenchContext, resultFile: string): string[] {
-  const out = ['bench', '--suite', 'webgpu', '--in-process', '--result-file', resultFile];
+function childArgs(ctx: BenchContext): string[] {
+  const out = ['--suite', 'webgpu', '--in-process'];
   for (const f of ['quick', 'full', 'no-torch']) if (ctx.args.flags.has(f)) out.push(`--${f}`);
   for (const f of ['webgpu-steps', 'webgpu-warmup']) {
     const v = ctx.args.flags.get(f);
@@ -221,55 +218,29 @@ function childArgs(ctx: BenchContext, resultFile: string): string[] {
 
 /** Runs the suite in a child `fr-bench bench --suite webgpu --in-process`, with a time limit. */
 async function runInChild(ctx: BenchContext, cli: string): Promise<SuiteResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'fr-bench-webgpu-'));
-  const file = join(dir, 'webgpu.json');
   const limit = numberFlag(ctx.args, 'webgpu-timeout', ctx.quick ? 300 : ctx.full ? 3600 : 600);
-  try {
-    ctx.progress(`webgpu: running in a child process (limit ${limit} s)`);
-    const child = spawn(process.execPath, [cli, ...childArgs(ctx, file)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stdout.resume();
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.length > 2_000_000) stderr = stderr.slice(-1_000_000);
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, limit * 1000);
-    const code = await new Promise<number | null>((res) => child.on('close', res));
-    clearTimeout(timer);
-    const errors = dawnErrors(stderr);
-    let result: SuiteResult;
-    try {
-      result = JSON.parse(readFileSync(file, 'utf8')) as SuiteResult;
-    } catch {
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      return {
-        suite: 'webgpu', title: webgpuSuite.title, status: 'failed',
-        reason: timedOut ? `timed out after ${limit} s (--webgpu-timeout)` : `child process exited with ${code}: ${tail}`,
-        config: {}, tables: [], charts: [], data: { dawnErrors: errors },
-      };
-    }
-    if (errors.length === 0) return result;
-    const notes = errors.slice(0, 4).map((e) => `Dawn (stderr, ${e.count}×): ${e.message}`);
-    return {
-      ...result,
-      tables: result.tables.map((t, i) => (i === 0 ? { ...t, notes: [...(t.notes ?? []), ...notes] } : t)),
-      data: { results: result.data, dawnErrors: errors },
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  ctx.progress(`webgpu: running in a child process (limit ${limit} s)`);
+  const run = await runBenchChild(cli, childArgs(ctx), { limitSeconds: limit });
+  const errors = dawnErrors(run.stderr);
+  if (!run.result) {
+    const reason = run.timedOut ? `timed out after ${limit} s (--webgpu-timeout)` : childFailure(run, '--webgpu-timeout');
+    return { suite: 'webgpu', title: webgpuSuite.title, status: 'failed', reason, config: {}, tables: [], charts: [], data: { dawnErrors: errors } };
   }
+  const { peakRssBytes: _peak, ...result } = run.result;
+  if (errors.length === 0) return result;
+  const notes = errors.slice(0, 4).map((e) => `Dawn (stderr, ${e.count}×): ${e.message}`);
+  return {
+    ...result,
+    tables: result.tables.map((t, i) => (i === 0 ? { ...t, notes: [...(t.notes ?? []), ...notes] } : t)),
+    data: { results: result.data, dawnErrors: errors },
+  };
 }
 
 export const webgpuSuite: Suite = {
   name: 'webgpu',
   title: 'training step on webgpu (Dawn): IResNet-50 + ArcFace, MobileFaceNet',
   async run(ctx: BenchContext): Promise<SuiteResult> {
-    const cli = process.argv[1];
-    const inProcess = ctx.args.flags.has('in-process') || !cli || !/^cli\.[cm]?[jt]s$/.test(basename(cli));
-    return inProcess ? runWebgpuInProcess(ctx) : runInChild(ctx, cli);
+    const cli = benchCliPath();
+    return ctx.args.flags.has('in-process') || !cli ? runWebgpuInProcess(ctx) : runInChild(ctx, cli);
   },
 };

@@ -7,6 +7,7 @@ import { embedSuite } from '../benchmarks/embed.js';
 import { evalSuite } from '../benchmarks/eval.js';
 import { loaderSuite } from '../benchmarks/loader.js';
 import { marginHeadSuite } from '../benchmarks/margin-head.js';
+import { scalingSuite } from '../benchmarks/scaling.js';
 import { suiteText, writeSuite, writeSummary } from '../benchmarks/output.js';
 import { detectTorch, type TorchSetup } from '../benchmarks/torch.js';
 import { trainStepSuite } from '../benchmarks/train-step.js';
@@ -16,7 +17,7 @@ import { writeFileAtomic } from '@fr/core';
 import { findChromium, svgToPng } from '../report/png.js';
 import { flag, type ParsedArgs } from './args.js';
 
-export const benchUsage = `fr-bench bench [--suite train-step,margin-head,loader,eval,embed,webgpu] [--quick | --full] [--out runs/bench/<time>] [--backend wasm]
+export const benchUsage = `fr-bench bench [--suite train-step,margin-head,scaling,loader,eval,embed,webgpu] [--quick | --full] [--out runs/bench/<time>] [--backend wasm]
 
 Runs the benchmark suites (all by default, in this order), prints a table per suite and writes
 <out>/<suite>.json, <out>/<suite>.svg, summary.json and summary.txt (--png: PNGs too, via Chromium).
@@ -27,9 +28,16 @@ its side runs packages/bench/python/*.py in worker processes, alternated with ou
                vs the same network in torch CPU (2 and 1 threads), GFLOP/s and % of the sgemm peak
                --net iresnet18,mobilefacenet  --batch --input-size --width --embedding --classes
                --only ours|torch (one side alone: for timing whole processes, see python/README.md)
+               --profile [rows]: also the top kernels of a step, ours next to torch's profiler
                --steps N (per repetition) --reps R --warmup W --threads 2,1 --peak measure|off|G1,G2
   margin-head  cosine + ArcFace + CE forward+backward, full FC vs Partial FC 0.1, ours vs torch
                --margin-classes 10000,100000 --dim 512 --margin-batch 64 --sample-rate 0.1
+               --margin-heads full,partial
+  scaling      time and peak RSS against batch (8→128), input size (56→112), threads (1→N) and
+               classes (10k→1M, --full), one process per configuration, alternating ours and torch;
+               memory per image from the batch sweep; line charts
+               --scaling-sections batch,input,threads,classes  --scaling-batches 8,16,…
+               --scaling-sizes 56,112  --scaling-classes 10000,100000  --scaling-steps N
   loader       @fr/data loader img/s (in-thread, prefetch workers) vs train-step's demand
                on $FR_DATA_DIR/celeba-crops (default ../shared/data); --loader-size --loader-batches
   eval         time to evaluate celeba-crops-pairs.txt (3000 pairs) with --model <dir> or an
@@ -43,12 +51,14 @@ its side runs packages/bench/python/*.py in worker processes, alternated with ou
 
   (default: 3 repetitions × 2 steps per side, 100 eval pairs: about 5–6 minutes on 2 CPU cores)
   --quick      smoke run (1 step per side, C = 10k only, 20 eval pairs): about 1 minute
-  --full       5 × 4 steps per side, all 3000 eval pairs: about 20 minutes
+  --full       5 × 4 steps per side, IResNet-50 at 112×112 (batch 16) too, the whole scaling grid
+               (batch 8→128, classes to 1M), all 3000 eval pairs: about an hour
   --no-torch   ours only;  --out none: write nothing;  --png: also render the charts as PNG`;
 
 const SUITE_MAP: Readonly<Record<SuiteName, Suite>> = {
   'train-step': trainStepSuite,
   'margin-head': marginHeadSuite,
+  scaling: scalingSuite,
   loader: loaderSuite,
   eval: evalSuite,
   embed: embedSuite,
@@ -113,7 +123,7 @@ export async function benchCommand(args: ParsedArgs, out: (line: string) => void
     out(line);
   };
 
-  const needsTorch = only !== 'ours' && suites.some((s) => s === 'train-step' || s === 'margin-head' || s === 'embed' || s === 'webgpu');
+  const needsTorch = only !== 'ours' && suites.some((s) => s === 'train-step' || s === 'margin-head' || s === 'scaling' || s === 'embed' || s === 'webgpu');
   const backendChoice = flag(args, 'backend', process.env.FR_BACKEND ?? 'wasm');
   const backend = await selectBackend(backendChoice, { log: null });
   const torch: TorchSetup = needsTorch ? detectTorch(args.flags.has('no-torch')) : { available: false, python: '', dir: null, reason: 'not needed by these suites' };
@@ -153,7 +163,9 @@ export async function benchCommand(args: ParsedArgs, out: (line: string) => void
     result = { ...result, seconds: (Date.now() - started) / 1000 };
     results.set(name, result);
     if (typeof resultFile === 'string') {
-      await writeFileAtomic(resultFile, JSON.stringify(result));
+      // The child's peak resident memory (maxRSS is in KiB): the scaling suite runs one
+      // configuration per child process to read it.
+      await writeFileAtomic(resultFile, JSON.stringify({ ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
       continue;
     }
     print('');

@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import { clipByValue } from './clip.js';
 import { l2Normalize } from './normalize.js';
 
 /**
@@ -10,7 +11,7 @@ import { l2Normalize } from './normalize.js';
 export function cosineToCenters(embeddings: tf.Tensor2D, centers: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const cos = tf.matMul(l2Normalize(embeddings), l2Normalize(centers), false, true);
-    return tf.clipByValue(cos, -1, 1) as tf.Tensor2D;
+    return clipByValue(cos as tf.Tensor2D, -1, 1);
   });
 }
 

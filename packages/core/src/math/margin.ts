@@ -1,5 +1,14 @@
 import { tf } from '../tf.js';
+import { FR_REPLACE_TARGETS, FR_REPLACE_TARGETS_GRAD, FR_TAKE_TARGETS, FR_TAKE_TARGETS_GRAD, backendHasKernel } from '../backend/fused-kernels.js';
 import { constantOf } from './gradient.js';
+
+function hasKernels(...names: string[]): boolean {
+  return names.every(backendHasKernel);
+}
+
+function int32Targets(targets: tf.Tensor1D): tf.Tensor1D {
+  return targets.dtype === 'int32' ? targets : (tf.cast(targets, 'int32') as tf.Tensor1D);
+}
 
 /**
  * sin θ from cos θ as sqrt(max(1 − cos², eps)). The `max` keeps both the value and the gradient
@@ -16,6 +25,19 @@ export function safeAcos(cos: tf.Tensor, eps = 1e-7): tf.Tensor {
 
 /** The cosine of each sample's target column, `(B,)`. */
 export function targetCosine(cosine: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  if (cosine.dtype === 'float32' && hasKernels(FR_TAKE_TARGETS, FR_TAKE_TARGETS_GRAD)) {
+    // One pass each way instead of oneHot, Cast, Multiply and Sum over (B, C).
+    const t = int32Targets(targets);
+    const columns = cosine.shape[1];
+    const op = tf.customGrad(((c: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([t]);
+      return {
+        value: tf.engine().runKernel(FR_TAKE_TARGETS, { x: c, targets: t }, {}) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(FR_TAKE_TARGETS_GRAD, { dy, targets: saved[0]! }, { columns }) as tf.Tensor,
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (c: tf.Tensor) => tf.Tensor1D;
+    return op(cosine);
+  }
   return tf.tidy(() => {
     const onehot = tf.oneHot(tf.cast(targets, 'int32'), cosine.shape[1]);
     return tf.sum(tf.mul(cosine, onehot), -1) as tf.Tensor1D;
@@ -28,6 +50,17 @@ export function targetCosine(cosine: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
  * matters for 100k-class heads; gradients reach both the target value and the other cosines.
  */
 export function replaceTargetLogit(cosine: tf.Tensor2D, targets: tf.Tensor1D, targetValue: tf.Tensor1D, scale: number): tf.Tensor2D {
+  if (cosine.dtype === 'float32' && targetValue.dtype === 'float32' && hasKernels(FR_REPLACE_TARGETS, FR_REPLACE_TARGETS_GRAD)) {
+    const t = int32Targets(targets);
+    const op = tf.customGrad(((c: tf.Tensor, v: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([t]);
+      return {
+        value: tf.engine().runKernel(FR_REPLACE_TARGETS, { x: c, targets: t, values: v }, { scale }) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(FR_REPLACE_TARGETS_GRAD, { dy, targets: saved[0]! }, { scale }) as tf.Tensor[],
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (c: tf.Tensor, v: tf.Tensor) => tf.Tensor2D;
+    return op(cosine, targetValue);
+  }
   return tf.tidy(() => {
     const onehot = tf.oneHot(tf.cast(targets, 'int32'), cosine.shape[1]);
     const current = tf.sum(tf.mul(cosine, onehot), -1);

@@ -2,6 +2,15 @@ import { tf } from '../tf.js';
 import { Module } from './module.js';
 import { batchNormTrain } from './batch-norm-train.js';
 import type { ForwardContext } from './module.js';
+import type { PReLU } from './prelu.js';
+
+/** What {@link BatchNorm.forward} may apply after the normalisation, in one fused step. */
+export interface BatchNormEpilogue {
+  /** A PReLU applied to the normalised output. */
+  readonly activation?: PReLU;
+  /** Added last (a residual connection), same shape as the input. */
+  readonly residual?: tf.Tensor;
+}
 
 export interface BatchNormOptions {
   channels: number;
@@ -39,12 +48,32 @@ export class BatchNorm extends Module {
     this.momentum = options.momentum ?? 0.1;
   }
 
-  forward<T extends tf.Tensor>(x: T, ctx: Pick<ForwardContext, 'training'>): T {
+  /**
+   * Normalises `x`, then applies the optional `epilogue` (PReLU, then the residual add). In
+   * training the three run as one op whose backward keeps only `x` (see `batchNormTrain`), so
+   * `bn.forward(x, ctx, { activation: prelu })` is cheaper than `prelu.forward(bn.forward(x, ctx))`
+   * and computes the same.
+   *
+   * @example
+   * ```ts
+   * const out = this.bn3.forward(this.conv2.forward(h), ctx, { residual: shortcut });
+   * ```
+   */
+  forward<T extends tf.Tensor>(x: T, ctx: Pick<ForwardContext, 'training'>, epilogue: BatchNormEpilogue = {}): T {
+    const { activation, residual } = epilogue;
     if (!ctx.training) {
-      return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.eps) as T;
+      return tf.tidy(() => {
+        let y: tf.Tensor = tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.eps);
+        if (activation) y = activation.forward(y);
+        return (residual ? tf.add(y, residual) : y) as T;
+      });
     }
     const n = x.size / (x.shape[x.shape.length - 1] as number);
-    const { y, mean, variance } = batchNormTrain(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.eps);
+    const { y, mean, variance } = batchNormTrain(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, {
+      eps: this.eps,
+      ...(activation ? { alpha: activation.alpha as tf.Tensor as tf.Tensor1D } : {}),
+      ...(residual ? { residual } : {}),
+    });
     tf.tidy(() => {
       // Running statistics are state, not part of the loss: `assign` is never recorded on the tape.
       const unbiased = tf.mul(variance, n > 1 ? n / (n - 1) : 1);

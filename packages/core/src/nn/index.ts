@@ -2,7 +2,8 @@ export { Module, type ForwardContext, type InitContext, type ParamOptions } from
 export { init, fans, type Initializer } from './init.js';
 export { Conv2d, type Conv2dOptions } from './conv2d.js';
 export { DepthwiseConv2d, type DepthwiseConv2dOptions } from './depthwise-conv2d.js';
-export { BatchNorm, type BatchNormOptions } from './batch-norm.js';
+export { BatchNorm, type BatchNormEpilogue, type BatchNormOptions } from './batch-norm.js';
+export { batchNormTrain, type BatchNormTrainOptions, type BatchNormTrainOutput } from './batch-norm-train.js';
 export { PReLU } from './prelu.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { LayerNorm } from './layer-norm.js';

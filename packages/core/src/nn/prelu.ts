@@ -12,20 +12,25 @@ function preluWithGradient(x: tf.Tensor, alpha: tf.Tensor): tf.Tensor {
     save([input, a]);
     return {
       value: tf.prelu(input, a),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, as] = saved as [tf.Tensor, tf.Tensor];
-        const positive = tf.step(xs);
-        const dx = tf.mul(dy, tf.add(as, tf.mul(tf.sub(1, as), positive)));
-        // min(x, 0) = x·(1 − step(x)); wasm's Minimum against a scalar is a slow generic loop.
-        const dAlpha = tf.sum(tf.mul(tf.mul(dy, xs), tf.sub(1, positive)), axes);
-        return [dx, dAlpha];
-      },
+      // Inside a tidy: a custom gradient's temporaries would otherwise live until the backward ends.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, as] = saved as [tf.Tensor, tf.Tensor];
+          const positive = tf.step(xs);
+          const dx = tf.mul(dy, tf.add(as, tf.mul(tf.sub(1, as), positive)));
+          // min(x, 0) = x·(1 − step(x)); wasm's Minimum against a scalar is a slow generic loop.
+          const dAlpha = tf.sum(tf.mul(tf.mul(dy, xs), tf.sub(1, positive)), axes);
+          return [dx, dAlpha];
+        }),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (op as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(x, alpha);
 }
 
-/** Per-channel PReLU over the last axis (PyTorch `nn.PReLU(C)`, slope initialised to 0.25). */
+/**
+ * Per-channel PReLU over the last axis (PyTorch `nn.PReLU(C)`, slope initialised to 0.25). After a
+ * batch norm, pass it to `BatchNorm.forward` as `{ activation }` instead: the two then run fused.
+ */
 export class PReLU extends Module {
   readonly alpha: tf.Variable;
 

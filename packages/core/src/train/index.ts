@@ -3,6 +3,7 @@ export { parseTrainerConfig, trainerConfigSchema, stepsOrEpochs, ConfigError, ty
 export { makeLrSchedule, type LrSchedule } from './lr-schedule.js';
 export { makeOptimizer, Sgd, AdamW, type Optimizer, type OptimizerState, type SgdOptions, type AdamWOptions } from './optimizers/index.js';
 export { forwardLoss, type LossParts, type StepInputs, type StepEnv, type Attributed } from './forward-loss.js';
+export { variableGradsFreeing, hasEngineInternals } from './backprop.js';
 export { NonFiniteLossError } from './non-finite.js';
 export { readJsonl } from './jsonl-log.js';
 export { progressBar, type ProgressOptions, type ProgressStream } from './progress.js';

@@ -11,6 +11,7 @@ import type { HostBatch } from '../data/dataset.js';
 import type { Rng } from '../random/rng.js';
 import { scoped } from '../util/scope.js';
 import { applyAugments } from './augment-chain.js';
+import { hasEngineInternals, variableGradsFreeing } from './backprop.js';
 import type { TrainerConfig } from './config.js';
 import { forwardLoss, type Attributed, type LossParts, type StepEnv } from './forward-loss.js';
 import type { Optimizer } from './optimizers/index.js';
@@ -82,8 +83,10 @@ export async function runStep(model: StepModel, batch: HostBatch, place: StepPla
         });
       }
       const clipped = grads.entries().filter((g) => model.clipScope.has(g.key));
-      const normSq = clipped.length > 0 ? tf.addN(clipped.map((g) => tf.sum(tf.square(g.value)))) : tf.scalar(0);
-      const allSq = tf.addN(grads.entries().map((g) => tf.sum(tf.square(g.value))));
+      // Σg² once per gradient, shared by the clipped norm and the all-gradients check.
+      const squares = new Map(grads.entries().map((g) => [g.key, tf.sum(tf.square(g.value))]));
+      const normSq = clipped.length > 0 ? tf.addN(clipped.map((g) => squares.get(g.key) as tf.Scalar)) : tf.scalar(0);
+      const allSq = tf.addN([...squares.values()]);
       const tensorMetrics = metrics.entries().filter((m): m is Attributed<tf.Scalar> => typeof m.value !== 'number');
       const readBack = tf.stack([...checks.map((c) => c.value), ...terms.entries().map((t) => t.value), ...tensorMetrics.map((m) => tf.reshape(m.value, [])), normSq, allSq]);
       keep(tf.keep(readBack));
@@ -180,7 +183,8 @@ function forwardBackward(model: StepModel, micro: MicroBatch, place: StepPlace, 
   const context = (p: Plugin) => ({ step: place.step, epoch: place.epoch, training: true, rng: place.rng.plugin(p), hostLabels, ids });
   const inputs = applyAugments(model.composition.augments ?? [], { input: images, clean: images, labels }, context, { backbone: model.composition.backbone, rng: place.rng.probe }, augmentMetrics);
   let loss: LossParts | undefined;
-  const { grads } = tf.variableGrads(() => {
+  const differentiate = hasEngineInternals() ? variableGradsFreeing : tf.variableGrads;
+  const { grads } = differentiate(() => {
     loss = forwardLoss(model.composition, inputs, env);
     for (const t of [...loss.terms, ...loss.checks]) keep(tf.keep(t.value));
     for (const m of loss.metrics) if (typeof m.value !== 'number') keep(tf.keep(m.value));

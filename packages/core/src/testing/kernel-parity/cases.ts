@@ -30,6 +30,12 @@ export interface KernelParityCase {
   readonly group: 'iresnet' | 'mobilefacenet' | 'vit' | 'margin' | 'trainer';
   /** The tfjs kernels the case runs (forward, and gradient unless `grad` is empty). */
   readonly kernels: readonly string[];
+  /**
+   * What runs instead on a backend that registers @fr's fused kernels (see `FR_*` in
+   * `@fr/core`): this list is checked there when each of its names that `kernels` lacks is
+   * registered for the backend.
+   */
+  readonly fusedKernels?: readonly string[];
   readonly inputs: readonly KernelParityInput[];
   /** Indices of the inputs to differentiate against (float32 inputs only); empty: forward only. */
   readonly grad: readonly number[];
@@ -353,6 +359,7 @@ export const KERNEL_PARITY_CASES: readonly KernelParityCase[] = [
     name: 'l2 normalise (square, sum, maximum, sqrt, div)',
     group: 'margin',
     kernels: ['Square', 'Sum', 'Maximum', 'Sqrt', 'RealDiv'],
+    fusedKernels: ['FrL2Normalize', 'FrL2NormalizeGrad'],
     inputs: [{ shape: [6, 16] }],
     grad: [0],
     fn: (x) => l2Normalize(x),
@@ -363,6 +370,7 @@ export const KERNEL_PARITY_CASES: readonly KernelParityCase[] = [
     name: 'cosine logits (normalised matMul, clipByValue)',
     group: 'margin',
     kernels: ['BatchMatMul', 'ClipByValue', 'Square', 'Sum', 'Sqrt', 'RealDiv'],
+    fusedKernels: ['BatchMatMul', 'ClipByValue', 'FrL2Normalize', 'FrL2NormalizeGrad'],
     inputs: [{ shape: [6, 16] }, { shape: [10, 16] }],
     grad: [0, 1],
     fn: (e, w) => tf.clipByValue(tf.matMul(l2Normalize(e), l2Normalize(w), false, true), -0.3, 0.3),
