@@ -9,6 +9,8 @@ export interface FlagSpec {
   readonly name: string;
   /** The value's placeholder in help (`<dir>`); absent for a switch. */
   readonly value?: string;
+  /** The value may be left out (`--profile` or `--profile 20`): alone, the flag reads `true`. */
+  readonly optionalValue?: boolean;
   readonly repeat?: boolean;
   readonly alias?: string;
   readonly help: string;
@@ -65,15 +67,18 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     }
     let value: string | true = true;
     if (spec.value) {
+      const next = argv[i + 1];
       if (eq > 0 && key !== arg) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i] as string;
+      else if (spec.optionalValue) value = next !== undefined && !next.startsWith('-') ? (argv[++i] as string) : true;
+      // `--model --pairs p.txt`: a forgotten value, not a model named "--pairs".
+      else if (next !== undefined && !next.startsWith('--')) value = argv[++i] as string;
       else throw new UsageError(`--${spec.name} needs a value: --${spec.name} ${spec.value}`);
     } else if (eq > 0 && key !== arg) {
       throw new UsageError(`--${spec.name} takes no value`);
     }
     if (spec.repeat) {
       const list = (flags.get(spec.name) as string[] | undefined) ?? [];
-      list.push(value as string);
+      list.push(String(value));
       flags.set(spec.name, list);
     } else {
       if (flags.has(spec.name)) throw new UsageError(`--${spec.name} given twice`);
@@ -91,7 +96,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
  * ```
  */
 export function flagHelp(specs: readonly FlagSpec[]): string {
-  const left = specs.map((s) => `  ${s.alias ? `${s.alias}, ` : ''}--${s.name}${s.value ? ` ${s.value}` : ''}`);
+  const left = specs.map((s) => `  ${s.alias ? `${s.alias}, ` : ''}--${s.name}${s.value ? (s.optionalValue ? ` [${s.value}]` : ` ${s.value}`) : ''}`);
   const width = Math.max(...left.map((l) => l.length)) + 2;
   return specs.map((s, i) => `${(left[i] as string).padEnd(width)}${s.help}`).join('\n');
 }
