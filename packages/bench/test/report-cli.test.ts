@@ -55,7 +55,7 @@ describe('fr-bench report', () => {
 
   test('bad arguments are named before any backend is probed: missing, misspelt (closest flag), absent files', async () => {
     const dir = mkdtempSync(`${tmpdir()}/fr-report-`);
-    expect(await cli('report', '--pairs', 'x.txt')).toEqual({ code: 2, stdout: '', stderr: "fr-bench report: missing --model <dir|model.json>\nRun 'fr-bench report --help' for the options.\n" });
+    expect(await cli('report', '--pairs', 'x.txt')).toEqual({ code: 2, stdout: '', stderr: "fr-bench report: missing --model <dir|model.json|model.onnx>\nRun 'fr-bench report --help' for the options.\n" });
     expect(await cli('report', '--modle', `${dir}/m`, '--bin', 'x.bin')).toEqual({ code: 2, stdout: '', stderr: "fr-bench report: unknown option --modle (did you mean --model?)\nRun 'fr-bench report --help' for the options.\n" });
     expect(await cli('report', '--model', `${dir}/m`, '--pairs', 'p.txt')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^fr-bench report: --pairs needs --images too\n/) });
     expect(await cli('report', '--model', `${dir}/m`, '--bin', 'x.bin', '--batch', '0')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--batch must be an integer in \[1, ∞\], got "0"/) });

@@ -20,7 +20,7 @@ describe('fr-import → fr-export', () => {
     const model = join(dir, 'mfn');
     const imported = await frImport(join(FIXTURES, 'mobilefacenet.onnx'), '--out', model);
     expect(imported.stderr).toBe('');
-    expect(imported.stdout).toMatch(/^imported .*mobilefacenet\.onnx \(onnx\) as mobilefacenet \{.*"blocks":\[1,2,3,1\].*\}: 0\.\d+ M parameters → .*mfn\/model\.json$/);
+    expect(imported.stdout).toMatch(/^imported .*mobilefacenet\.onnx \(onnx\) as mobilefacenet \{.*"blocks":\[1,2,3,1\].*\}: 0\.\d+ M parameters → .*mfn\/model\.json\n$/);
     expect(existsSync(join(model, 'model.json'))).toBe(true);
     const exported = await frExport('--model', model, '--onnx', join(dir, 'out/m.onnx'), '--graph-model', join(dir, 'out/web'), '--pth', join(dir, 'out/m.pth'), '--safetensors', join(dir, 'out/m.safetensors'), '--keep-batch-norm');
     expect(exported.code, exported.stderr).toBe(0);
