@@ -105,7 +105,7 @@ describe('fr-train as a process', () => {
 
     const resumed = await child([...args, '--resume', 'latest']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).not.toMatch(/untrained/); // the first run evaluated the untrained network
+    expect(resumed.stdout).not.toMatch(/^\[fr-train\] untrained /m); // the first run evaluated the untrained network
     const all = steps(`${out}/run`);
     expect(all.at(-1)?.step).toBe(11);
     expect(all.length).toBe(12); // no step replayed: the interrupt checkpoint is the last step done
