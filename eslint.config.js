@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript run by Node as is (the CLIs' bins, @fr/core's launcher): Node's globals.
+    files: ['**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['**/test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -55,8 +55,6 @@ export interface BuildResult {
   readonly inputs: readonly string[];
   /** The input files each page's script loads (its entry chunk and the chunks it imports statically), by entry name. */
   readonly entryInputs: Readonly<Record<string, readonly string[]>>;
-  /** Node built-ins the bundle still names (left external: only reached on Node code paths), and how. */
-  readonly nodeImports: readonly { readonly path: string; readonly kind: string }[];
   /** esbuild's warnings, formatted. */
   readonly warnings: readonly string[];
   readonly seconds: number;
@@ -82,9 +80,9 @@ export async function buildPage(options: BuildOptions = {}): Promise<BuildResult
     metafile: true,
     logLevel: 'silent',
     plugins: [workspaceSources],
-    // @fr/core reaches Node built-ins (node:os, node:module, node:path, node:fs) only through
-    // dynamic `import()` on Node code paths (guarded by isNode()); leave them unresolved.
-    external: ['node:*'],
+    // No externals: the Node built-ins @fr code reaches on Node code paths only (dynamic `import()`
+    // behind isNode()) are mapped to empty modules by each package's `browser` field, as a user's
+    // bundler sees them in the published packages.
     define: { 'process.env.NODE_ENV': '"production"' },
   });
 
@@ -100,7 +98,6 @@ export async function buildPage(options: BuildOptions = {}): Promise<BuildResult
     files,
     inputs: Object.keys(result.metafile.inputs).map((p) => relative(ROOT, resolve(process.cwd(), p))),
     entryInputs: Object.fromEntries(['main', 'deploy'].map((entry) => [entry, entryInputsOf(result.metafile, outDir, entry)])),
-    nodeImports: nodeImportsOf(result.metafile),
     warnings: result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`),
     seconds: (performance.now() - started) / 1000,
   };
@@ -123,16 +120,6 @@ function entryInputsOf(metafile: Metafile, outDir: string, entry: string): strin
   return [...inputs].sort();
 }
 
-function nodeImportsOf(metafile: Metafile): { path: string; kind: string }[] {
-  const found = new Map<string, { path: string; kind: string }>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const imp of output.imports) {
-      if (imp.external && imp.path.startsWith('node:')) found.set(`${imp.path} ${imp.kind}`, { path: imp.path, kind: imp.kind });
-    }
-  }
-  return [...found.values()].sort((a, b) => a.path.localeCompare(b.path));
-}
-
 // ── CLI ──────────────────────────────────────────────────────────────────────────────────────────
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
@@ -141,7 +128,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   buildPage({ outDir, minify: !args.includes('--no-minify') }).then((r) => {
     for (const w of r.warnings) console.warn(`warning: ${w}`);
     for (const f of r.files) console.info(`  ${f.name.padEnd(40)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB`);
-    console.info(`built ${relative(process.cwd(), r.outDir) || '.'} in ${r.seconds.toFixed(1)} s (${r.inputs.length} inputs; Node built-ins left external: ${r.nodeImports.map((i) => `${i.path} (${i.kind})`).join(', ') || 'none'})`);
+    console.info(`built ${relative(process.cwd(), r.outDir) || '.'} in ${r.seconds.toFixed(1)} s (${r.inputs.length} inputs)`);
     console.info('serve it with `npm run serve` and open the printed URL');
   }, (error: unknown) => {
     console.error(error);

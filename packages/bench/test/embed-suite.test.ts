@@ -5,7 +5,8 @@
  */
 import { expect, test } from 'vitest';
 import { selectBackend } from '@fr/core';
-import { parseArgs } from '../src/cli/args.js';
+import { parseFlags } from '@fr/core/cli';
+import { benchCommand } from '../src/cli/bench-command.js';
 import { embedSuite, probeBatchNCHW } from '../src/benchmarks/embed.js';
 import { detectTorch } from '../src/benchmarks/torch.js';
 
@@ -20,7 +21,7 @@ test('probe pixels are integer arithmetic in [-1, 1] (python/embed.py computes t
 test('embed suite: tfjs, onnxruntime-node and torch agree on the probe and are timed', async () => {
   const backend = await selectBackend('wasm', { log: null });
   const torch = detectTorch();
-  const args = parseArgs(['--embed-size', '16', '--embed-width', '0.0625', '--embed-batch', '2', '--threads', '1', '--steps', '1', '--reps', '1', '--warmup', '0']);
+  const args = parseFlags(['--embed-size', '16', '--embed-width', '0.0625', '--embed-batch', '2', '--threads', '1', '--steps', '1', '--reps', '1', '--warmup', '0'], benchCommand.flags);
   const result = await embedSuite.run({ args, quick: true, full: false, backend, torch, results: new Map(), outDir: null, out: () => undefined, progress: () => undefined });
   expect(result.status).toBe('ok');
   const [net] = result.data as { sides: { side: string; imagesPerSecond: number }[]; agreement: Record<string, number> }[];

@@ -12,10 +12,12 @@ import { createBackbone, saveBackbone } from '@fr/backbones';
 import { fileSystem } from '@fr/backbones/node';
 import { encodeJpeg, VerificationSet, writeVerificationBin } from '@fr/data';
 import { exportOnnx } from '@fr/interop';
-import { parseArgs } from '../src/cli/args.js';
-import { reportCommand } from '../src/cli/report-command.js';
+import { captureCli } from '@fr/core/testing';
+import { runBenchCli } from '../src/cli/run.js';
 import { embedVerificationSet } from '../src/evaluate/embed-set.js';
 import { onnxEngine, toNCHW } from '../src/evaluate/embedding-engine.js';
+
+const cli = (...argv: string[]) => captureCli((io) => runBenchCli(argv, io));
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-onnx-engine-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,18 +77,17 @@ describe('ONNX in onnxruntime-node as an evaluation engine', () => {
   });
 
   test('fr-bench report --engine onnxruntime reports what the tfjs engine reports', async () => {
-    const lines: string[] = [];
     const common = ['--bin', join(dir, 'tiny.bin'), '--batch', '20', '--no-png'];
-    await reportCommand(parseArgs(['--model', join(dir, 'model'), ...common, '--out', join(dir, 'tfjs'), '--backend', 'wasm']), (l) => lines.push(l));
-    await reportCommand(parseArgs(['--model', join(dir, 'model.onnx'), '--engine', 'onnxruntime', '--threads', '1', ...common, '--out', join(dir, 'ort')]), (l) => lines.push(l));
-    const text = lines.join('\n');
-    expect(text).toMatch(/^onnxruntime-node: mobilefacenet, input 32×32 rgb minus1to1 \(metadata\)$/m);
-    expect(text).toMatch(/^tiny: accuracy .* over 20 pairs \(mobilefacenet, onnxruntime-node\)$/m);
+    const tfjsRun = await cli('report', '--model', join(dir, 'model'), ...common, '--out', join(dir, 'tfjs'), '--backend', 'wasm');
+    const ortRun = await cli('report', '--model', join(dir, 'model.onnx'), '--engine', 'onnxruntime', '--threads', '1', ...common, '--out', join(dir, 'ort'));
+    expect([tfjsRun.code, ortRun.code], tfjsRun.stderr + ortRun.stderr).toEqual([0, 0]);
+    expect(ortRun.stderr).toMatch(/^onnxruntime-node: mobilefacenet, input 32×32 rgb minus1to1 \(metadata\)$/m);
+    expect(ortRun.stdout).toMatch(/^tiny: accuracy .* over 20 pairs \(mobilefacenet, onnxruntime-node\)$/m);
     const read = (d: string) => JSON.parse(readFileSync(join(dir, d, 'tiny.json'), 'utf8')) as { accuracy: { mean: number; folds: number[] }; metadata: Record<string, unknown> };
     const [tfjs, ort] = [read('tfjs'), read('ort')];
     expect(ort.accuracy).toEqual(tfjs.accuracy);
     expect(ort.metadata.backend).toBe('onnxruntime-node');
-    await expect(reportCommand(parseArgs(['--model', join(dir, 'model.onnx'), ...common, '--backend', 'wasm']), () => undefined)).rejects.toThrow(/model\.onnx is an ONNX model: pass --engine onnxruntime/);
-    await expect(reportCommand(parseArgs(['--model', join(dir, 'model.onnx'), '--engine', 'tensorrt', ...common]), () => undefined)).rejects.toThrow(/--engine must be tfjs or onnxruntime, got "tensorrt"/);
+    expect(await cli('report', '--model', join(dir, 'model.onnx'), ...common, '--backend', 'wasm')).toMatchObject({ code: 2, stderr: expect.stringMatching(/model\.onnx is an ONNX model: pass --engine onnxruntime/) });
+    expect(await cli('report', '--model', join(dir, 'model.onnx'), '--engine', 'tensorrt', ...common)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--engine must be tfjs or onnxruntime, got "tensorrt"/) });
   });
 });

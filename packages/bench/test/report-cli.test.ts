@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Rng, selectBackend } from '@fr/core';
 import { createBackbone, saveBackbone } from '@fr/backbones';
 import { fileSystem } from '@fr/backbones/node';
-import { parseArgs } from '../src/cli/args.js';
-import { datasetName, reportCommand } from '../src/cli/report-command.js';
+import { captureCli } from '@fr/core/testing';
+import { datasetName } from '../src/cli/report-command.js';
+import { runBenchCli } from '../src/cli/run.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const data = resolve(process.env.FR_DATA_DIR ?? resolve(repo, '../shared/data'));
@@ -20,6 +21,9 @@ const sets = [
   // No --name: the report is named after the pairs file's folder.
   { name: 'orl-faces', pairs: `${data}/orl-faces/pairs.txt`, images: `${data}/orl-faces`, nameFlag: false },
 ];
+
+/** Runs fr-bench in this process with captured output. */
+const cli = (...argv: string[]) => captureCli((io) => runBenchCli(argv, io));
 
 describe('fr-bench report', () => {
   test('names a dataset after its file, or the folder of a generic pairs.txt', () => {
@@ -35,9 +39,11 @@ describe('fr-bench report', () => {
       const dir = mkdtempSync(`${tmpdir()}/fr-report-`);
       const backbone = createBackbone('mobilefacenet', { inputSize: 32, embeddingSize: 64, widthMultiplier: 0.25 }, { rng: Rng.fromSeed(1) });
       await saveBackbone(backbone, fileSystem(`${dir}/model`));
-      const lines: string[] = [];
-      await reportCommand(parseArgs(['--model', `${dir}/model`, '--pairs', set.pairs, '--images', set.images, '--out', `${dir}/report`, ...(set.nameFlag ? ['--name', set.name] : []), '--batch', '200', '--backend', 'wasm']), (l) => lines.push(l));
-      expect(lines.join('\n')).toMatch(new RegExp(`^${set.name}: accuracy \\d+\\.\\d\\d% ± \\d+\\.\\d\\d% over 3000 pairs \\(mobilefacenet, wasm\\)`, 'm'));
+      const run = await cli('report', '--model', `${dir}/model`, '--pairs', set.pairs, '--images', set.images, '--out', `${dir}/report`, ...(set.nameFlag ? ['--name', set.name] : []), '--batch', '200', '--backend', 'wasm');
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^${set.name}: accuracy \\d+\\.\\d\\d% ± \\d+\\.\\d\\d% over 3000 pairs \\(mobilefacenet, wasm\\)\\n {2}AUC 0\\.\\d{4}, EER \\d+\\.\\d\\d%`, 'm'));
+      expect(run.stdout).not.toMatch(/\d\.\d{7,}/); // rounded numbers only
+      expect(run.stderr).toMatch(/^\[fr\] backend wasm/); // off a TTY: no bar, the backend line only (a 3000-pair run takes seconds)
       const report = JSON.parse(readFileSync(`${dir}/report/${set.name}.json`, 'utf8')) as { pairCount: number; accuracy: { mean: number }; usedFlip: boolean };
       expect(report.pairCount).toBe(3000);
       expect(report.usedFlip).toBe(true);
@@ -47,9 +53,22 @@ describe('fr-bench report', () => {
     });
   }
 
-  test('bad input gets a clear error naming the problem', async () => {
-    await expect(reportCommand(parseArgs(['--pairs', 'x.txt']), () => undefined)).rejects.toThrow(/missing --model/);
+  test('bad arguments are named before any backend is probed: missing, misspelt (closest flag), absent files', async () => {
     const dir = mkdtempSync(`${tmpdir()}/fr-report-`);
-    await expect(reportCommand(parseArgs(['--model', `${dir}/nothing`, '--bin', 'x.bin', '--backend', 'cpu']), () => undefined)).rejects.toThrow(/nothing\/model\.json|no such file|ENOENT/);
+    expect(await cli('report', '--pairs', 'x.txt')).toEqual({ code: 2, stdout: '', stderr: "fr-bench report: missing --model <dir|model.json|model.onnx>\nRun 'fr-bench report --help' for the options.\n" });
+    expect(await cli('report', '--modle', `${dir}/m`, '--bin', 'x.bin')).toEqual({ code: 2, stdout: '', stderr: "fr-bench report: unknown option --modle (did you mean --model?)\nRun 'fr-bench report --help' for the options.\n" });
+    expect(await cli('report', '--model', `${dir}/m`, '--pairs', 'p.txt')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^fr-bench report: --pairs needs --images too\n/) });
+    expect(await cli('report', '--model', `${dir}/m`, '--bin', 'x.bin', '--batch', '0')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--batch must be an integer in \[1, ∞\], got "0"/) });
+    expect(await cli('report', '--model', `${dir}/nothing`, '--bin', 'x.bin', '--backend', 'cpu')).toEqual({ code: 1, stdout: '', stderr: `fr-bench report: --model ${dir}/nothing: ${dir}/nothing/model.json does not exist\n` });
+  });
+
+  test('--version, --help per command, unknown commands', async () => {
+    expect((await cli('--version')).stdout).toMatch(/^fr-bench \d+\.\d+\.\d+\n$/);
+    const help = await cli('report', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^fr-bench report --model/);
+    for (const flag of ['--model', '--pairs', '--images', '--bin', '--out', '--name', '--batch', '--no-flip', '--backend']) expect(help.stdout).toContain(flag);
+    expect((await cli('reprot')).stderr).toMatch(/^fr-bench: unknown command "reprot" \(did you mean report\?\)/);
+    expect((await cli('bench', '--quick', '--ful')).stderr).toMatch(/unknown option --ful \(did you mean --full\?\)/);
   });
 });

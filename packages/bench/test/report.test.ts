@@ -94,6 +94,21 @@ describe('buildVerificationReport', () => {
     expect(renderReportHtml(allSame)).toContain('not available: no impostor pairs');
     expect(renderScoreHistogramSvg(allSame)).toContain('class="hist-genuine"');
   });
+
+  it('warns when every distance lies in one step of the threshold grid (accuracy says nothing, AUC does)', () => {
+    // Nearly identical embeddings (an untrained network): all distances below 0.01, yet ordered by label.
+    const issame = Array.from({ length: 200 }, (_, i) => i % 2 === 0);
+    const distances = issame.map((same, i) => (same ? 0.001 : 0.004) + i * 1e-6);
+    const flat = buildVerificationReport({ dataset: 'd', model: 'm', distances, issame });
+    expect(flat.roc.available && flat.roc.auc).toBe(1);
+    expect(flat.accuracy.mean).toBe(0.5); // every threshold of 0:0.01:4 says "same" (or, at 0, "different") for all
+    expect(flat.warnings).toHaveLength(1);
+    expect(flat.warnings[0]).toMatch(/^all 200 pair distances \(squared L2 0\.00100 to 0\.00420\) lie below 0\.01, the first step of the threshold grid: .*accuracy says nothing about the embeddings; AUC \(1\.0000\) still ranks them/);
+    const html = renderReportHtml(flat);
+    expect(html).toContain(`<p class="warning">Warning: all 200 pair distances`);
+    expect(buildVerificationReport(input).warnings).toEqual([]); // spread distances: no warning
+    expect(renderReportHtml(buildVerificationReport(input))).not.toContain('class="warning"');
+  });
 });
 
 describe('SVG and HTML rendering', () => {
@@ -119,6 +134,10 @@ describe('SVG and HTML rendering', () => {
     const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!;
     expect((JSON.parse(json) as VerificationReport).accuracy).toEqual(report.accuracy);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // self-contained
+    // Numbers shown are rounded (the full precision is in the embedded JSON).
+    const shown = html.replace(/<script type="application\/json".*?<\/script>/s, '').replace(/<svg.*?<\/svg>/gs, '');
+    expect(shown).not.toMatch(/\d\.\d{7,}/);
+    expect(shown).toContain(`${report.accuracy.mean.toFixed(5)} ± ${report.accuracy.std.toFixed(5)}`);
   });
 });
 

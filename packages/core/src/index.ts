@@ -24,3 +24,4 @@ export { createCenterWeights, CenterWeights, type CenterBankOptions } from './ce
 export { syntheticIdentities, type SyntheticIdentitiesOptions } from './data/synthetic.js';
 export { scoped } from './util/scope.js';
 export { closestName, editDistance } from './util/closest-name.js';
+export { createProgress, formatDuration, type Progress, type ProgressDisplayOptions, type ProgressStream } from './util/progress.js';

@@ -56,14 +56,14 @@ describe('fr-data rec', () => {
     const out = join(tempDir(), 'x');
     const tty = io(true);
     expect(await runCli(['rec', root, out, '--size', '16'], tty)).toBe(0);
-    expect(tty.err()).toMatch(/\rrec \[#+\] 4\/4 100%/);
+    expect(tty.err()).toContain(`\r\x1b[2Krec 4/4 ▕${"█".repeat(24)}▏ ETA 0s\n`);
     const rec = InsightfaceRec.open(out);
     expect(decodeImage(rec.readImage(0).data).width).toBe(16);
     rec.close();
     writeFile(join(root, 'b', 'bad.jpg'), jpegBytes(20, 20).subarray(0, 100));
     const c = io();
     expect(await runCli(['rec', root, out, '--bad-data', 'stop'], c)).toBe(1);
-    expect(c.err()).toBe(`fr-data: error: truncated JPEG (file ends inside the header, 100 bytes): ${join(root, 'b', 'bad.jpg')}\n`);
+    expect(c.err()).toBe(`fr-data rec: truncated JPEG (file ends inside the header, 100 bytes): ${join(root, 'b', 'bad.jpg')}\n`);
   });
 
   test('--exclude-list leaves held-out identities out', async () => {
@@ -123,7 +123,7 @@ describe('fr-data bin and inspect', () => {
     const broken = writeFile(join(root, 'broken.txt'), readFileSync(pairs, 'utf8').replace('s2\t1.png\t2.png', 's2\t1.png\t7.png'));
     const c = io();
     expect(await runCli(['bin', broken, root, join(tempDir(), 'z.bin')], c)).toBe(1);
-    expect(c.err()).toBe(`fr-data: error: ${broken}:3: image not found: ${join(root, 's2', '7.png')}\n`);
+    expect(c.err()).toBe(`fr-data bin: ${broken}:3: image not found: ${join(root, 's2', '7.png')}\n`);
   });
 
   test('inspect a .rec; usage errors exit 2', async () => {
@@ -139,16 +139,34 @@ describe('fr-data bin and inspect', () => {
     }
   });
 
-  test('the fr-data executable runs (src/cli.ts through tsx)', () => {
+  test('--version, per-command --help, and unknown flags or commands named with the closest valid one', async () => {
+    const version = io();
+    expect(await runCli(['--version'], version)).toBe(0);
+    expect(version.out()).toMatch(/^fr-data \d+\.\d+\.\d+\n$/);
+    const help = io();
+    expect(await runCli(['rec', '--help'], help)).toBe(0);
+    expect(help.out()).toMatch(/^fr-data rec <imagefolder> <out-prefix> \[options\]/);
+    for (const flag of ['--size N', '--exclude-list FILE', '--bad-data skip|stop', '--classes']) expect(help.out()).toContain(flag);
+    expect(help.out()).not.toContain('fr-data bin');
+    const typo = io();
+    expect(await runCli(['rec', 'faces', 'out', '--sise', '32'], typo)).toBe(2);
+    expect(typo.err()).toBe("fr-data rec: unknown option --sise (did you mean --size?)\nRun 'fr-data rec --help' for the options.\n");
+    const command = io();
+    expect(await runCli(['inpsect', 'x.rec'], command)).toBe(2);
+    expect(command.err()).toMatch(/^fr-data: unknown command "inpsect" \(did you mean inspect\?\)/);
+  });
+
+  test('the fr-data executable runs (its bin runs src/cli.ts through tsx)', () => {
     const root = imageFolder(tempDir(), { a: 1, b: 1 }, 16);
     const out = join(tempDir(), 'e');
-    const r1 = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'packages/data/src/cli.ts'), 'rec', root, out], { encoding: 'utf8', cwd: REPO_ROOT });
+    const bin = join(REPO_ROOT, 'packages/data/bin/fr-data.js');
+    const r1 = spawnSync(process.execPath, [bin, 'rec', root, out], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(r1.status).toBe(0);
     expect(existsSync(`${out}.rec`)).toBe(true);
-    const r2 = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'packages/data/src/cli.ts'), 'inspect', `${out}.rec`, '--json'], { encoding: 'utf8', cwd: REPO_ROOT });
+    const r2 = spawnSync(process.execPath, [bin, 'inspect', `${out}.rec`, '--json'], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(r2.status).toBe(0);
     expect(JSON.parse(r2.stdout)).toMatchObject({ kind: 'recordio', images: 2, classes: 2 });
-    const r3 = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'packages/data/src/cli.ts'), 'inspect'], { encoding: 'utf8', cwd: REPO_ROOT });
+    const r3 = spawnSync(process.execPath, [bin, 'inspect'], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(r3.status).toBe(2);
     expect(r3.stderr).toMatch(/inspect needs one file/);
   });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** fr-export: an @fr model folder → ONNX, tfjs GraphModel, arcface_torch .pth / .safetensors (see `fr-export --help`). */
-import { exportCommand, exportUsage } from './cli/export-command.js';
-import { runMain } from './cli/options.js';
+import { runExportCli } from './cli/programs.js';
 
-runMain('fr-export', exportCommand, exportUsage);
+// No top-level await: the CommonJS build of this entry cannot have it.
+void runExportCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

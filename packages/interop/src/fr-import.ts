@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** fr-import: .onnx / .pth / .safetensors → an @fr model folder (see `fr-import --help`). */
-import { importCommand, importUsage } from './cli/import-command.js';
-import { runMain } from './cli/options.js';
+import { runImportCli } from './cli/programs.js';
 
-runMain('fr-import', importCommand, importUsage);
+// No top-level await: the CommonJS build of this entry cannot have it.
+void runImportCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -2,4 +2,6 @@
 /** The `fr-fc-plan` executable. */
 import { runFcPlanCli } from './planner/cli.js';
 
-process.exitCode = runFcPlanCli(process.argv.slice(2));
+void runFcPlanCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -108,15 +108,15 @@ describe('sizes', () => {
 });
 
 describe('fr-fc-plan', () => {
-  const cli = (args: string) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = runFcPlanCli(args.split(' ').filter(Boolean), (t) => out.push(t), (t) => err.push(t));
-    return { code, out: out.join('\n'), err: err.join('\n') };
+  const cli = async (args: string) => {
+    let out = '';
+    let err = '';
+    const code = await runFcPlanCli(args.split(' ').filter(Boolean), { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+    return { code, out: out.replace(/\n$/, ''), err };
   };
 
-  test('prints a table and the advice', () => {
-    const { code, out } = cli('--classes 2000000 --dim 512 --optimizer sgd --batch 128 --budget 8GiB');
+  test('prints a table and the advice', async () => {
+    const { code, out } = await cli('--classes 2000000 --dim 512 --optimizer sgd --batch 128 --budget 8GiB');
     expect(code).toBe(0);
     expect(out).toMatch(/^2,000,000 classes × 512-d, float32, sgd, batch 128 × 1 device/);
     expect(out).toMatch(/weight\s+3\.81 GiB/);
@@ -125,20 +125,21 @@ describe('fr-fc-plan', () => {
     expect(out).toMatch(/Budget 8\.00 GiB: no sample rate fits: .*5 model-parallel devices would fit/);
   });
 
-  test('a recommended column when a rate fits; --sample-rate adds its own', () => {
-    const { out } = cli('--classes 100000 --budget 3GiB --sample-rate=0.1');
+  test('a recommended column when a rate fits; --sample-rate adds its own', async () => {
+    const { out } = await cli('--classes 100000 --budget 3GiB --sample-rate=0.1');
     expect(out.split('\n')[2]).toMatch(/rate 1 \(full FC\)\s+rate 0\.1\s+rate 0\.64 \(recommended\)/);
     expect(out).toMatch(/centres per step\s+100,000\s+10,000\s+64,000/);
     expect(out).toMatch(/recommended sample rate 0\.64 \(64,000 centres per step/);
-    expect(JSON.parse(cli('--classes 100000 --budget 3GiB --json').out).advice.sampleRate).toBe(0.64);
+    expect(JSON.parse((await cli('--classes 100000 --budget 3GiB --json')).out).advice.sampleRate).toBe(0.64);
   });
 
-  test('usage errors exit 2', () => {
-    expect(cli('--dim 512').code).toBe(2);
-    expect(cli('--classes 10 --optimizer adam').err).toMatch(/--optimizer must be sgd, sgd-nomomentum or adamw/);
-    expect(cli('--classes 10 --bogus 1').err).toMatch(/unknown option --bogus/);
-    expect(cli('--classes ten').err).toMatch(/--classes needs a number/);
-    expect(cli('--help').out).toMatch(/Usage: fr-fc-plan/);
+  test('usage errors exit 2; --help and --version', async () => {
+    expect((await cli('--dim 512')).code).toBe(2);
+    expect((await cli('--classes 10 --optimizer adam')).err).toMatch(/--optimizer must be sgd, sgd-nomomentum or adamw/);
+    expect(await cli('--classes 10 --dimm 1')).toEqual({ code: 2, out: '', err: "fr-fc-plan: unknown option --dimm (did you mean --dim?)\nRun 'fr-fc-plan --help' for the options.\n" });
+    expect((await cli('--classes ten')).err).toMatch(/--classes must be a number in \[1, ∞\], got "ten"/);
+    expect((await cli('--help')).out).toMatch(/Usage: fr-fc-plan/);
+    expect((await cli('--version')).out).toMatch(/^fr-fc-plan \d+\.\d+\.\d+$/);
   });
 });
 

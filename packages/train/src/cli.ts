@@ -2,4 +2,7 @@
 /** The `fr-train` executable (see `cli/main.ts`). */
 import { main } from './cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+// No top-level await: the CommonJS build of this entry cannot have it.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

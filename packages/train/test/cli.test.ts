@@ -19,7 +19,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { code, stdout, stderr };
 }
 
@@ -32,7 +32,7 @@ describe('fr-train arguments', () => {
   });
 
   test('an unknown flag is rejected with the closest one, before anything else is printed', async () => {
-    expect(await cli(tiny, '--dryrun')).toEqual({ code: 2, stdout: '', stderr: 'fr-train: unknown option --dryrun (did you mean --dry-run?)\nRun fr-train --help for the options.\n' });
+    expect(await cli(tiny, '--dryrun')).toEqual({ code: 2, stdout: '', stderr: "fr-train: unknown option --dryrun (did you mean --dry-run?)\nRun 'fr-train --help' for the options.\n" });
     expect((await cli(tiny, '--resum', 'latest')).stderr).toMatch(/unknown option --resum \(did you mean --resume\?\)/);
     expect((await cli(tiny, '--set')).stderr).toMatch(/--set needs a value/);
     expect((await cli()).stderr).toMatch(/no recipe given/);
@@ -65,10 +65,13 @@ const steps = (dir: string): LoggedStep[] => (existsSync(join(dir, 'train.jsonl'
   ? readFileSync(join(dir, 'train.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LoggedStep).filter((e) => e.type === 'step')
   : []);
 
-/** fr-train from its sources in a child process (node --conditions=@fr/source --import tsx). */
+/**
+ * The `fr-train` bin in a child process: its launcher runs the sources in a grandchild (node
+ * --conditions=@fr/source --import tsx) and relays the SIGINT sent to it.
+ */
 function child(args: string[], interruptAfterStep?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--conditions=@fr/source', '--import', 'tsx', join(repo, 'packages/train/src/cli.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(repo, 'packages/train/bin/fr-train.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += String(d)));
@@ -102,7 +105,7 @@ describe('fr-train as a process', () => {
 
     const resumed = await child([...args, '--resume', 'latest']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).not.toMatch(/untrained/); // the first run evaluated the untrained network
+    expect(resumed.stdout).not.toMatch(/^\[fr-train\] untrained /m); // the first run evaluated the untrained network
     const all = steps(`${out}/run`);
     expect(all.at(-1)?.step).toBe(11);
     expect(all.length).toBe(12); // no step replayed: the interrupt checkpoint is the last step done

@@ -34,9 +34,8 @@ export async function bundleForBrowser(source: string): Promise<BrowserBundle> {
     write: false,
     metafile: true,
     logLevel: 'silent',
+    // No externals: each package's `browser` field maps the Node built-ins its Node-only code paths import to empty modules.
     plugins: [workspaceSources],
-    // @fr/core reaches Node built-ins only through dynamic imports on Node code paths.
-    external: ['node:*'],
   });
   return {
     code: result.outputFiles[0]!.text,

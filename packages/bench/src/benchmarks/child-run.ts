@@ -19,10 +19,13 @@ export interface ChildRun {
   readonly stderr: string;
 }
 
-/** The running CLI script (`packages/bench/dist/cli.js`), or null when not run through it. */
+/**
+ * The running CLI script, or null when not run through it: `src/cli.ts` (the bin from sources,
+ * through tsx), `dist/cli.js`, or the installed bin (`fr-bench`, `bin/fr-bench.js`).
+ */
 export function benchCliPath(): string | null {
   const cli = process.argv[1];
-  return cli && /(^|[/\\])cli\.[cm]?[jt]s$/.test(cli) ? cli : null;
+  return cli && /(^|[/\\])(cli\.[cm]?[jt]s|fr-bench(\.js)?)$/.test(cli) ? cli : null;
 }
 
 /** `fr-bench bench <args> --result-file <tmp>` in a child process (killed after `limitSeconds`). */
@@ -30,7 +33,8 @@ export async function runBenchChild(cli: string, args: readonly string[], option
   const dir = mkdtempSync(join(tmpdir(), 'fr-bench-child-'));
   const file = join(dir, 'result.json');
   try {
-    const child = spawn(process.execPath, [cli, 'bench', ...args, '--result-file', file], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    // execArgv: from sources the child needs this process's loader (tsx) and conditions.
+    const child = spawn(process.execPath, [...process.execArgv, cli, 'bench', ...args, '--result-file', file], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stderr = '';
     child.stdout.resume();
     child.stderr.on('data', (d: Buffer) => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { embed, createBackbone } from '@fr/backbones';
 import { Rng, tf, type Backbone } from '@fr/core';
 import { backboneToStateDict, createOnnxEmbedder, exportOnnx, loadOnnxRuntime, writeSafetensors, type OnnxEmbedder } from '@fr/interop';
-import { flag, numberFlag } from '../cli/args.js';
+import { numberFlag, stringFlag } from '@fr/core/cli';
 import { fmt, median, ratio } from './stats.js';
 import { TorchWorker } from './torch.js';
 import { ourThreads, repetitions, torchThreads } from './train-step.js';
@@ -81,7 +81,7 @@ function ourEmbedder(backbone: Backbone, c: EmbedConfig, seed: number): { step()
 }
 
 async function runNet(ctx: BenchContext, c: EmbedConfig, dir: string): Promise<NetResult> {
-  const only = flag(ctx.args, 'only', 'both');
+  const only = stringFlag(ctx.args, 'only') ?? 'both';
   const r = repetitions(ctx, only !== 'both');
   const threads = torchThreads(ctx);
   const notes: string[] = [];
@@ -172,10 +172,10 @@ export const embedSuite: Suite = {
   name: 'embed',
   title: 'embedding throughput: @fr on tfjs vs the same model in onnxruntime-node vs PyTorch CPU',
   async run(ctx: BenchContext): Promise<SuiteResult> {
-    const nets = flag(ctx.args, 'embed-net', ctx.full ? 'mobilefacenet,iresnet50' : 'mobilefacenet').split(',').map((s) => s.trim());
-    const inputSize = numberFlag(ctx.args, 'embed-size', 112);
-    const batchSize = numberFlag(ctx.args, 'embed-batch', ctx.quick ? 4 : 16);
-    const widthMultiplier = numberFlag(ctx.args, 'embed-width', 1);
+    const nets = (stringFlag(ctx.args, 'embed-net') ?? (ctx.full ? 'mobilefacenet,iresnet50' : 'mobilefacenet')).split(',').map((s) => s.trim());
+    const inputSize = numberFlag(ctx.args, 'embed-size', { integer: true, min: 1 }) ?? 112;
+    const batchSize = numberFlag(ctx.args, 'embed-batch', { integer: true, min: 1 }) ?? (ctx.quick ? 4 : 16);
+    const widthMultiplier = numberFlag(ctx.args, 'embed-width', { min: 0 }) ?? 1;
     const dir = mkdtempSync(join(tmpdir(), 'fr-bench-embed-'));
     const results: NetResult[] = [];
     try {
@@ -183,7 +183,7 @@ export const embedSuite: Suite = {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const r = repetitions(ctx, flag(ctx.args, 'only', 'both') !== 'both');
+    const r = repetitions(ctx, (stringFlag(ctx.args, 'only') ?? 'both') !== 'both');
     const table: BenchTable = {
       title: `Embedding throughput (forward, eval mode), batch ${batchSize}, ${inputSize}×${inputSize}, 512-d — median of ${r.reps}×${r.steps} batches after ${r.warmup} warm-up`,
       columns: ['net', 'side', 'threads', 'ms/batch', 'img/s', 'vs tfjs', 'vs torch (same threads)'],

@@ -16,7 +16,7 @@ import { embedVerificationSet } from '../evaluate/embed-set.js';
 import { evaluateVerification } from '../eval/verification.js';
 import { auc, rocCurve } from '../eval/roc.js';
 import { pairScores } from '../eval/scores.js';
-import { flag, numberFlag } from '../cli/args.js';
+import { numberFlag, stringFlag } from '@fr/core/cli';
 import { dataDirDescription, sharedDataDir } from './loader.js';
 import { fmt } from './stats.js';
 import type { BenchContext, BenchTable, Suite, SuiteResult } from './types.js';
@@ -35,13 +35,13 @@ export function writePairsSubset(pairsPath: string, count: number, dir: string):
 }
 
 async function modelFor(ctx: BenchContext): Promise<{ backbone: Backbone; description: string }> {
-  const model = flag(ctx.args, 'model', '');
+  const model = stringFlag(ctx.args, 'model') ?? '';
   if (model) {
     const abs = resolve(model);
     const backbone = await loadBackbone(`file://${abs.endsWith('.json') ? abs : `${abs}/model.json`}`);
     return { backbone, description: `saved ${backbone.name} from ${model}` };
   }
-  const inputSize = numberFlag(ctx.args, 'eval-size', 112);
+  const inputSize = numberFlag(ctx.args, 'eval-size') ?? 112;
   const backbone = createBackbone('mobilefacenet', { inputSize, embeddingSize: 512 }, { rng: Rng.fromSeed(7) });
   return { backbone, description: `untrained mobilefacenet ${inputSize}×${inputSize}, d=512 (random weights: the accuracy is meaningless, the time is not)` };
 }
@@ -73,8 +73,8 @@ export const evalSuite: Suite = {
       };
     }
     const totalPairs = readPairsFile(pairsPath).pairs.length;
-    const wanted = Math.min(totalPairs, numberFlag(ctx.args, 'eval-pairs', ctx.quick ? 20 : ctx.full ? totalPairs : 100));
-    const batchSize = numberFlag(ctx.args, 'eval-batch', 64);
+    const wanted = Math.min(totalPairs, numberFlag(ctx.args, 'eval-pairs') ?? (ctx.quick ? 20 : ctx.full ? totalPairs : 100));
+    const batchSize = numberFlag(ctx.args, 'eval-batch') ?? 64;
     const tmp = mkdtempSync(join(tmpdir(), 'fr-bench-eval-'));
     const { backbone, description } = await modelFor(ctx);
     try {
@@ -116,7 +116,7 @@ export const evalSuite: Suite = {
         ],
         notes: [
           measuredAll ? 'all pairs embedded' : `estimate = embedding time per image × ${totalPairs * 4} images + protocol time at ${totalPairs} pairs; --eval-pairs ${totalPairs} (or --full) measures it all`,
-          `accuracy on the embedded pairs ${(100 * own.accuracy).toFixed(1)}%, AUC ${own.auc.toFixed(3)} (${flag(ctx.args, 'model', '') ? 'saved model' : 'untrained network: chance level expected'})`,
+          `accuracy on the embedded pairs ${(100 * own.accuracy).toFixed(1)}%, AUC ${own.auc.toFixed(3)} (${stringFlag(ctx.args, 'model') ? 'saved model' : 'untrained network: chance level expected'})`,
         ],
       };
       return {

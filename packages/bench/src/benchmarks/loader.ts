@@ -7,14 +7,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { measureLoaderThroughput, type LoaderThroughputResult } from '@fr/data';
-import { flag, numberFlag } from '../cli/args.js';
+import { numberFlag, stringFlag } from '@fr/core/cli';
 import { fmt, ratio } from './stats.js';
 import { NET_DEFAULTS, trainStepDemand } from './train-step.js';
 import type { BenchChart, BenchContext, BenchTable, Suite, SuiteResult } from './types.js';
 
 /** `--data-dir`, else `$FR_DATA_DIR`, else `../shared/data` next to the repository (from the working directory up). */
 export function sharedDataDir(ctx: BenchContext): string | null {
-  const given = flag(ctx.args, 'data-dir', process.env.FR_DATA_DIR ?? '');
+  const given = stringFlag(ctx.args, 'data-dir') ?? process.env.FR_DATA_DIR ?? '';
   if (given) return existsSync(given) ? resolve(given) : null;
   let dir = process.cwd();
   for (let i = 0; i < 6; i++) {
@@ -29,7 +29,7 @@ export function sharedDataDir(ctx: BenchContext): string | null {
 
 /** Where the data was looked for, for skip messages. */
 export function dataDirDescription(ctx: BenchContext): string {
-  const given = flag(ctx.args, 'data-dir', process.env.FR_DATA_DIR ?? '');
+  const given = stringFlag(ctx.args, 'data-dir') ?? process.env.FR_DATA_DIR ?? '';
   return given ? `${given} (from ${ctx.args.flags.has('data-dir') ? '--data-dir' : 'FR_DATA_DIR'})` : '../shared/data beside the repository';
 }
 
@@ -66,9 +66,9 @@ export const loaderSuite: Suite = {
       };
     }
     const demand = trainStepDemand(ctx.results.get('train-step'));
-    const inputSize = numberFlag(ctx.args, 'loader-size', demand[0]?.inputSize ?? NET_DEFAULTS.iresnet18?.inputSize ?? 112);
+    const inputSize = numberFlag(ctx.args, 'loader-size') ?? demand[0]?.inputSize ?? NET_DEFAULTS.iresnet18?.inputSize ?? 112;
     const batchSize = 64;
-    const batches = numberFlag(ctx.args, 'loader-batches', ctx.quick ? 4 : ctx.full ? 40 : 15);
+    const batches = numberFlag(ctx.args, 'loader-batches') ?? (ctx.quick ? 4 : ctx.full ? 40 : 15);
     ctx.progress(`loader: ${batches} batches of ${batchSize} from ${root}, in-thread then with prefetch workers`);
     const r: LoaderThroughputResult = await measureLoaderThroughput({ root, inputSize, batchSize, batches, log: null });
     const rows = [

@@ -7,7 +7,7 @@
 import { fullFC, Rng, rowNorm, softmaxCrossEntropy, tf, type CenterBankPlugin, type PluginContext } from '@fr/core';
 import { testContext } from '@fr/core/testing';
 import { arcface, partialFC } from '@fr/loss-arcface';
-import { flag, numberFlag } from '../cli/args.js';
+import { numberFlag, stringFlag } from '@fr/core/cli';
 import { profileBoth, profileOptions, profileTable, type StepProfile } from './profile.js';
 import { fmt, median, ratio } from './stats.js';
 import { TorchWorker } from './torch.js';
@@ -87,15 +87,15 @@ export const marginHeadSuite: Suite = {
   name: 'margin-head',
   title: 'margin head forward+backward: full FC vs Partial FC, ours vs PyTorch CPU',
   async run(ctx: BenchContext): Promise<SuiteResult> {
-    const classes = flag(ctx.args, 'margin-classes', ctx.quick ? '10000' : '10000,100000').split(',').map(Number);
-    const dim = numberFlag(ctx.args, 'dim', 512);
-    const batchSize = numberFlag(ctx.args, 'margin-batch', 64);
-    const rate = numberFlag(ctx.args, 'sample-rate', 0.1);
-    const only = flag(ctx.args, 'only', 'both');
+    const classes = (stringFlag(ctx.args, 'margin-classes') ?? (ctx.quick ? '10000' : '10000,100000')).split(',').map(Number);
+    const dim = numberFlag(ctx.args, 'dim') ?? 512;
+    const batchSize = numberFlag(ctx.args, 'margin-batch') ?? 64;
+    const rate = numberFlag(ctx.args, 'sample-rate') ?? 0.1;
+    const only = stringFlag(ctx.args, 'only') ?? 'both';
     const r = repetitions(ctx, only !== 'both');
     const threads = torchThreads(ctx);
     const wantTorch = only !== 'ours' && ctx.torch.available;
-    const heads = flag(ctx.args, 'margin-heads', 'full,partial').split(',').map((h) => h.trim());
+    const heads = (stringFlag(ctx.args, 'margin-heads') ?? 'full,partial').split(',').map((h) => h.trim());
     if (heads.some((h) => h !== 'full' && h !== 'partial')) throw new Error(`--margin-heads takes full and/or partial, got ${heads.join(',')}`);
     const rates = [...(heads.includes('full') ? [1] : []), ...(heads.includes('partial') ? [rate] : [])];
     const configs: MarginHeadConfig[] = classes.flatMap((C) => rates.map((sampleRate) => ({ classes: C, dim, batchSize, sampleRate })));

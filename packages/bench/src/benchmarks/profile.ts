@@ -2,7 +2,7 @@
  * `fr-bench bench --profile`: where a step's time goes, ours (self time per tfjs kernel, from
  * {@link KernelTimer}) next to torch's profiler (self CPU time per aten op) for the same step.
  */
-import { flag, numberFlag } from '../cli/args.js';
+import { numberFlag, UsageError } from '@fr/core/cli';
 import { KernelTimer, type KernelTime } from './kernel-timer.js';
 import { fmt } from './stats.js';
 import type { TorchProfile, TorchWorker } from './torch.js';
@@ -25,9 +25,9 @@ export function profileOptions(ctx: BenchContext): { steps: number; top: number 
   if (!ctx.args.flags.has('profile')) return null;
   const given = ctx.args.flags.get('profile');
   // `--profile` alone, or `--profile <top rows>`.
-  const top = typeof given === 'string' ? Number(given) : numberFlag(ctx.args, 'profile-top', 15);
-  if (!Number.isInteger(top) || top < 1) throw new Error(`--profile takes a row count (a positive integer), got ${flag(ctx.args, 'profile')}`);
-  return { steps: numberFlag(ctx.args, 'profile-steps', 2), top };
+  const top = typeof given === 'string' ? Number(given) : (numberFlag(ctx.args, 'profile-top', { integer: true, min: 1 }) ?? 15);
+  if (!Number.isInteger(top) || top < 1) throw new UsageError(`--profile takes a row count (a positive integer), got ${JSON.stringify(given)}`);
+  return { steps: numberFlag(ctx.args, 'profile-steps', { integer: true, min: 1 }) ?? 2, top };
 }
 
 /** Runs `steps` of `step` under a {@link KernelTimer} on `backendName`: kernels per step. */

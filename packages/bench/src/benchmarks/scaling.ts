@@ -7,7 +7,7 @@
  * Bytes per image are the slope of peak memory over the batch sizes (what one more image costs;
  * the intercept is the runtime, the weights and the optimiser state).
  */
-import { flag, numberFlag } from '../cli/args.js';
+import { numberFlag, stringFlag } from '@fr/core/cli';
 import { benchCliPath, childFailure, runBenchChild } from './child-run.js';
 import { activeCentres, headName, type MarginHeadConfig } from './margin-head.js';
 import { fmt, ratio } from './stats.js';
@@ -61,7 +61,7 @@ function childSeconds(data: unknown): number | null {
 }
 
 async function oursInChild(ctx: BenchContext, cli: string, args: string[], threads: number): Promise<Measure> {
-  const limit = numberFlag(ctx.args, 'scaling-timeout', 900);
+  const limit = numberFlag(ctx.args, 'scaling-timeout') ?? 900;
   const run = await runBenchChild(cli, [...args, '--only', 'ours', '--backend', ctx.backend.name, '--peak', 'off'], {
     env: { ...process.env, FR_WASM_THREADS: String(threads) },
     limitSeconds: limit,
@@ -130,9 +130,9 @@ export const scalingSuite: Suite = {
     const cli = benchCliPath();
     if (!cli) return { suite: 'scaling', title: this.title, status: 'skipped', reason: 'runs its configurations through the fr-bench CLI (packages/bench/dist/cli.js)', config: {}, tables: [], charts: [], data: null };
     const threads = ourThreads(ctx) ?? 1;
-    const steps = numberFlag(ctx.args, 'scaling-steps', ctx.quick ? 1 : ctx.full ? 3 : 2);
-    const sections = flag(ctx.args, 'scaling-sections', ctx.quick ? 'batch,classes' : 'batch,input,threads,classes').split(',').map((s) => s.trim());
-    const batchFlag = flag(ctx.args, 'scaling-batches', '');
+    const steps = numberFlag(ctx.args, 'scaling-steps', { integer: true, min: 1 }) ?? (ctx.quick ? 1 : ctx.full ? 3 : 2);
+    const sections = (stringFlag(ctx.args, 'scaling-sections') ?? (ctx.quick ? 'batch,classes' : 'batch,input,threads,classes')).split(',').map((s) => s.trim());
+    const batchFlag = stringFlag(ctx.args, 'scaling-batches') ?? '';
     const batchesFor = (net: string, base: number): number[] => (batchFlag ? list(batchFlag) : ctx.quick ? [base / 4, base / 2] : ctx.full ? [8, 16, 32, 64, 128] : [base / 4, base]);
     const nets = ctx.quick ? ['iresnet18'] : ['iresnet18', 'mobilefacenet'];
     const points: ScalingPoint[] = [];
@@ -145,8 +145,8 @@ export const scalingSuite: Suite = {
       }
     }
     if (sections.includes('input')) {
-      const sizes = list(flag(ctx.args, 'scaling-sizes', ctx.full ? '56,80,112' : '56,112'));
-      const batch = numberFlag(ctx.args, 'scaling-input-batch', 16);
+      const sizes = list(stringFlag(ctx.args, 'scaling-sizes') ?? (ctx.full ? '56,80,112' : '56,112'));
+      const batch = numberFlag(ctx.args, 'scaling-input-batch') ?? 16;
       for (const s of sizes) points.push(await trainPoint(ctx, cli, 'input', base('mobilefacenet', { inputSize: s, batchSize: batch }), s, threads, steps));
     }
     if (sections.includes('threads') && threads > 1) {
@@ -159,8 +159,8 @@ export const scalingSuite: Suite = {
       }
     }
     if (sections.includes('classes')) {
-      const classes = list(flag(ctx.args, 'scaling-classes', ctx.quick ? '10000' : ctx.full ? '10000,100000,1000000' : '10000,100000'));
-      const rate = numberFlag(ctx.args, 'sample-rate', 0.1);
+      const classes = list(stringFlag(ctx.args, 'scaling-classes') ?? (ctx.quick ? '10000' : ctx.full ? '10000,100000,1000000' : '10000,100000'));
+      const rate = numberFlag(ctx.args, 'sample-rate') ?? 0.1;
       for (const sampleRate of [1, rate]) {
         for (const C of classes) points.push(await headPoint(ctx, cli, { classes: C, dim: 512, batchSize: 64, sampleRate }, threads, steps));
       }
@@ -234,7 +234,7 @@ export const scalingSuite: Suite = {
         title: `Classes — margin head forward + backward (d 512, batch 64), ${threads} thread(s) each side`,
         columns: ['head', 'classes', 'centres/step', 'ours ms', 'torch ms', 'torch/ours', 'ours peak MB', 'torch peak MB'],
         rows: classPoints.map((p) => {
-          const rate = p.net === 'full FC' ? 1 : numberFlag(ctx.args, 'sample-rate', 0.1);
+          const rate = p.net === 'full FC' ? 1 : (numberFlag(ctx.args, 'sample-rate') ?? 0.1);
           return [p.net, String(p.x), String(activeCentres({ classes: p.x, dim: 512, batchSize: 64, sampleRate: rate })), ms(p.ours), ms(p.torch), speedRatio(p), mb(p.ours), mb(p.torch)];
         }),
         notes: [

@@ -8,7 +8,7 @@
 import { createTrainer, fullFC, Rng, type Backbone, type HostBatch, type Trainer } from '@fr/core';
 import { createBackbone } from '@fr/backbones';
 import { arcface } from '@fr/loss-arcface';
-import { flag, numberFlag, type ParsedArgs } from '../cli/args.js';
+import { numberFlag, stringFlag, type ParsedFlags } from '@fr/core/cli';
 import { forwardMacsPerImage, trainStepFlops } from './flops.js';
 import { profileBoth, profileOptions, profileTable, type StepProfile } from './profile.js';
 import { fmt, median, percent, ratio } from './stats.js';
@@ -48,14 +48,14 @@ export interface TrainStepConfig extends NetConfig {
 }
 
 /** A net's configuration: the defaults, overridden by `--input-size --width --embedding --batch --classes`. */
-export function resolveNetConfig(net: string, args: ParsedArgs, base: NetConfig = NET_DEFAULTS[net] ?? (NET_DEFAULTS.iresnet50 as NetConfig)): TrainStepConfig {
+export function resolveNetConfig(net: string, args: ParsedFlags, base: NetConfig = NET_DEFAULTS[net] ?? (NET_DEFAULTS.iresnet50 as NetConfig)): TrainStepConfig {
   return {
     net,
-    inputSize: numberFlag(args, 'input-size', base.inputSize),
-    widthMultiplier: numberFlag(args, 'width', base.widthMultiplier),
-    embeddingSize: numberFlag(args, 'embedding', base.embeddingSize),
-    batchSize: numberFlag(args, 'batch', base.batchSize),
-    classes: numberFlag(args, 'classes', DEFAULT_CLASSES),
+    inputSize: numberFlag(args, 'input-size') ?? base.inputSize,
+    widthMultiplier: numberFlag(args, 'width') ?? base.widthMultiplier,
+    embeddingSize: numberFlag(args, 'embedding') ?? base.embeddingSize,
+    batchSize: numberFlag(args, 'batch') ?? base.batchSize,
+    classes: numberFlag(args, 'classes') ?? DEFAULT_CLASSES,
   };
 }
 
@@ -166,15 +166,15 @@ export interface Repetitions {
 /** Warm-up, steps per repetition and repetitions from `--warmup --steps --reps` and the mode. */
 export function repetitions(ctx: BenchContext, standalone: boolean): Repetitions {
   return {
-    warmup: numberFlag(ctx.args, 'warmup', ctx.full ? 2 : 1),
-    steps: numberFlag(ctx.args, 'steps', ctx.quick ? 1 : ctx.full ? 4 : 2),
-    reps: numberFlag(ctx.args, 'reps', standalone || ctx.quick ? 1 : ctx.full ? 5 : 3),
+    warmup: numberFlag(ctx.args, 'warmup') ?? (ctx.full ? 2 : 1),
+    steps: numberFlag(ctx.args, 'steps') ?? (ctx.quick ? 1 : ctx.full ? 4 : 2),
+    reps: numberFlag(ctx.args, 'reps') ?? (standalone || ctx.quick ? 1 : ctx.full ? 5 : 3),
   };
 }
 
 /** Torch thread counts: `--threads 2,1` (default: 2 and 1; `--quick`: 2). */
 export function torchThreads(ctx: BenchContext): number[] {
-  const given = flag(ctx.args, 'threads', ctx.quick ? '2' : '2,1');
+  const given = stringFlag(ctx.args, 'threads') ?? (ctx.quick ? '2' : '2,1');
   const list = given.split(',').map((s) => Number(s.trim()));
   if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--threads needs positive integers, got ${given}`);
   return list;
@@ -182,7 +182,7 @@ export function torchThreads(ctx: BenchContext): number[] {
 
 /** The peak: `--peak measure` (default), `--peak off`, or `--peak <1-thread GFLOP/s>,<2-thread GFLOP/s>,…`. */
 export async function resolvePeak(ctx: BenchContext, threads: readonly number[]): Promise<PeakMeasurement[]> {
-  const given = flag(ctx.args, 'peak', 'measure');
+  const given = stringFlag(ctx.args, 'peak') ?? 'measure';
   if (given === 'off') return [];
   if (given !== 'measure') {
     return given.split(',').map((s, i) => {
@@ -285,7 +285,7 @@ async function runNet(ctx: BenchContext, c: TrainStepConfig, only: string, threa
 
 /** The nets to run: `--net a,b` (default iresnet18 and mobilefacenet; `--full` adds iresnet50, the production network). */
 export function selectedNets(ctx: BenchContext): string[] {
-  return flag(ctx.args, 'net', ctx.full ? 'iresnet18,mobilefacenet,iresnet50' : 'iresnet18,mobilefacenet').split(',').map((s) => s.trim()).filter(Boolean);
+  return (stringFlag(ctx.args, 'net') ?? (ctx.full ? 'iresnet18,mobilefacenet,iresnet50' : 'iresnet18,mobilefacenet')).split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** A net's configuration in this CPU suite: its defaults with the CPU batch, then the flags. */
@@ -298,7 +298,7 @@ export const trainStepSuite: Suite = {
   name: 'train-step',
   title: 'training step, ours vs PyTorch CPU (ArcFace family)',
   async run(ctx): Promise<SuiteResult> {
-    const only = flag(ctx.args, 'only', 'both');
+    const only = stringFlag(ctx.args, 'only') ?? 'both';
     if (!['both', 'ours', 'torch'].includes(only)) throw new Error(`--only must be ours, torch or both, got ${only}`);
     if (only === 'torch' && !ctx.torch.available) {
       return { suite: 'train-step', title: this.title, status: 'skipped', reason: `--only torch but PyTorch is not available: ${ctx.torch.reason}`, config: {}, tables: [], charts: [], data: null };

@@ -1,6 +1,6 @@
 /** Shapes shared by the benchmark suites of `fr-bench bench`. */
 import type { BackendInfo } from '@fr/core';
-import type { ParsedArgs } from '../cli/args.js';
+import type { ParsedFlags } from '@fr/core/cli';
 import type { TorchSetup } from './torch.js';
 
 /** The suites, in the order `fr-bench bench` runs them. */
@@ -61,7 +61,7 @@ export interface SuiteResult {
 
 /** Everything a suite may use. */
 export interface BenchContext {
-  readonly args: ParsedArgs;
+  readonly args: ParsedFlags;
   /** `--quick`: the smallest configuration that still exercises every path (a smoke run). */
   readonly quick: boolean;
   /** `--full`: the complete configuration (minutes to an hour on a 2-core CPU machine). */

@@ -18,7 +18,7 @@
  * keeps the other suites on their own backend); `--in-process` runs it in the current one.
  */
 import { selectBackend, tf, type BackendInfo } from '@fr/core';
-import { numberFlag } from '../cli/args.js';
+import { numberFlag } from '@fr/core/cli';
 import { benchCliPath, childFailure, runBenchChild } from './child-run.js';
 import { fmt, median, ratio } from './stats.js';
 import { TorchWorker, runTorchJson } from './torch.js';
@@ -102,8 +102,8 @@ export async function runWebgpuInProcess(ctx: BenchContext): Promise<SuiteResult
   await selectBackend('wasm', { log: null });
   await tf.setBackend('webgpu');
   const configs = software ? WEBGPU_SMOKE : WEBGPU_HARDWARE;
-  const warmup = numberFlag(ctx.args, 'webgpu-warmup', software ? 0 : ctx.quick ? 1 : 3);
-  const steps = numberFlag(ctx.args, 'webgpu-steps', software ? (ctx.quick ? 2 : 3) : ctx.quick ? 3 : ctx.full ? 20 : 10);
+  const warmup = numberFlag(ctx.args, 'webgpu-warmup') ?? (software ? 0 : ctx.quick ? 1 : 3);
+  const steps = numberFlag(ctx.args, 'webgpu-steps') ?? (software ? (ctx.quick ? 2 : 3) : ctx.quick ? 3 : ctx.full ? 20 : 10);
   const cuda = !software && (await cudaAvailable(ctx));
   const results: ConfigResult[] = [];
   for (const c of configs) {
@@ -218,7 +218,7 @@ function childArgs(ctx: BenchContext): string[] {
 
 /** Runs the suite in a child `fr-bench bench --suite webgpu --in-process`, with a time limit. */
 async function runInChild(ctx: BenchContext, cli: string): Promise<SuiteResult> {
-  const limit = numberFlag(ctx.args, 'webgpu-timeout', ctx.quick ? 300 : ctx.full ? 3600 : 600);
+  const limit = numberFlag(ctx.args, 'webgpu-timeout') ?? (ctx.quick ? 300 : ctx.full ? 3600 : 600);
   ctx.progress(`webgpu: running in a child process (limit ${limit} s)`);
   const run = await runBenchChild(cli, childArgs(ctx), { limitSeconds: limit });
   const errors = dawnErrors(run.stderr);

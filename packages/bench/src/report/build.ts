@@ -119,6 +119,11 @@ export interface VerificationReport {
     readonly accuracyAllPairs: number;
   };
   readonly roc: ReportRoc;
+  /**
+   * Why the numbers can mislead, in words (empty when nothing does): e.g. every pair distance in
+   * one step of the threshold grid, where accuracy says nothing while AUC still ranks the pairs.
+   */
+  readonly warnings: readonly string[];
   /** Histograms of the squared L2 distance of genuine and impostor pairs (counts). */
   readonly histogram: {
     readonly edges: readonly number[];
@@ -182,6 +187,29 @@ function roc(r: VerificationResult, farTargets: readonly number[]): ReportRoc {
 }
 
 /**
+ * Every distance in one interval of the threshold grid (below its first non-zero step, typically:
+ * an untrained or collapsed network gives nearly identical embeddings): each threshold then predicts
+ * the same for every pair, so accuracy is the larger class's share whatever the embeddings, while
+ * AUC, which uses the order of the distances, still measures them.
+ */
+function oneGridStepWarning(r: VerificationResult, rocSection: ReportRoc): string | null {
+  if (r.pairCount === 0) return null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const d of r.distances) {
+    lo = Math.min(lo, d);
+    hi = Math.max(hi, d);
+  }
+  const t = Array.from(r.thresholds, (x) => Number(x.toPrecision(6)));
+  const step = (d: number): number => t.findIndex((x) => d < x);
+  if (step(lo) !== step(hi)) return null;
+  const k = step(hi);
+  const where = k === 0 ? `below the grid's first threshold ${t[0]}` : k === -1 ? `at or above the grid's last threshold ${t[t.length - 1]}` : k === 1 ? `below ${t[1]}, the first step of the threshold grid` : `between thresholds ${t[k - 1]} and ${t[k]}`;
+  const auc = rocSection.available ? `AUC (${rocSection.auc.toFixed(4)}) still ranks them` : 'AUC would still rank them';
+  return `all ${r.pairCount} pair distances (squared L2 ${lo.toPrecision(3)} to ${hi.toPrecision(3)}) lie ${where}: every threshold predicts the same for every pair, so accuracy says nothing about the embeddings; ${auc}. Nearly identical embeddings usually mean an untrained or collapsed network.`;
+}
+
+/**
  * Computes every metric of a verification report (insightface protocol, XNorm, ROC/AUC/EER,
  * TAR@FAR, histograms) as a JSON-serialisable object.
  *
@@ -202,6 +230,7 @@ export function buildVerificationReport(input: VerificationReportInput): Verific
         ? input.timestamp.toISOString()
         : input.timestamp;
   const thr = r.foldBestThreshold.reduce((a, b) => a + b, 0) / r.foldBestThreshold.length;
+  const rocSection = roc(r, input.farTargets ?? DEFAULT_FAR_TARGETS);
   let correct = 0;
   r.distances.forEach((d, i) => {
     if ((d < thr) === (r.issame[i] === 1)) correct++;
@@ -235,7 +264,8 @@ export function buildVerificationReport(input: VerificationReportInput): Verific
       foldMax: Math.max(...r.foldBestThreshold),
       accuracyAllPairs: correct / r.pairCount,
     },
-    roc: roc(r, input.farTargets ?? DEFAULT_FAR_TARGETS),
+    roc: rocSection,
+    warnings: [oneGridStepWarning(r, rocSection)].filter((w): w is string => w !== null),
     histogram: histogram(r, input.histogramBins ?? 80),
   };
 }

@@ -36,6 +36,11 @@ function num(x: number | null, digits = 4): string {
   return x === null ? '—' : x.toFixed(digits);
 }
 
+/** A metadata value as shown: numbers to 6 significant digits (no `0.5396666666666666`). */
+function shown(v: string | number | boolean): string {
+  return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v);
+}
+
 /** The shared look of the report pages (self-contained: inline CSS, no external resource). */
 const PAGE_CSS = `body { font-family: Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 16px; }
 h1 { font-size: 22px; margin-bottom: 4px; }
@@ -48,6 +53,7 @@ td.num, .folds td { font-variant-numeric: tabular-nums; }
 .plots figure { margin: 0; border: 1px solid #ddd; }
 .na { color: #999; }
 .note { color: #666; font-size: 13px; }
+.warning { background: #fff4e5; border-left: 4px solid #f08c00; padding: 8px 12px; max-width: 900px; }
 pre { background: #f6f8fa; border: 1px solid #ddd; padding: 10px; font-size: 12px; overflow-x: auto; }`;
 
 /**
@@ -98,7 +104,7 @@ export function renderReportHtml(report: VerificationReport, plots?: ReportPlots
     ['Model', e(report.model)],
     ['Pairs', `${report.pairCount} (${report.genuineCount} genuine, ${report.impostorCount} impostor)`],
     [`Accuracy (${report.protocol.folds}-fold mean ± std)`, `<span id="accuracy">${e(formatAccuracy(report))}</span>`],
-    ['Accuracy (raw)', `${report.accuracy.mean} ± ${report.accuracy.std}`],
+    ['Accuracy (fraction)', `${report.accuracy.mean.toFixed(5)} ± ${report.accuracy.std.toFixed(5)}`],
     ['XNorm', num(report.xnorm)],
     ['Embedding', `${e(report.protocol.embedding)}${report.embeddingDim === null ? '' : `, d = ${report.embeddingDim}`}`],
     [
@@ -115,7 +121,7 @@ export function renderReportHtml(report: VerificationReport, plots?: ReportPlots
   } else {
     summary.push(['ROC', `not available: ${e(report.roc.reason)}`]);
   }
-  for (const [k, v] of Object.entries(report.metadata)) summary.push([e(k), e(String(v))]);
+  for (const [k, v] of Object.entries(report.metadata)) summary.push([e(k), e(shown(v))]);
   summary.push(['Timestamp', e(report.timestamp)]);
 
   const tarRows = report.roc.available
@@ -144,6 +150,7 @@ export function renderReportHtml(report: VerificationReport, plots?: ReportPlots
   const json = JSON.stringify(report).replace(/</g, '\\u003c');
   return htmlPage(`Verification report — ${report.dataset} — ${report.model}`, `<h1>Face verification — ${e(report.dataset)} — ${e(report.model)}</h1>
 <div class="headline" id="headline">Accuracy ${e(formatAccuracy(report))}</div>
+${report.warnings.map((w) => `<p class="warning">Warning: ${e(w)}</p>`).join('\n')}
 <table class="summary">
 ${summary.map(([k, v]) => row([k, v])).join('\n')}
 </table>

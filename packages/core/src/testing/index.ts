@@ -24,3 +24,4 @@ export {
 } from './kernel-parity/cases.js';
 export { checkKernelParity, formatKernelParity, type KernelParityOptions, type KernelParityResult } from './kernel-parity/check.js';
 export { registerCpuTwinBackend, type CpuTwinOptions } from './cpu-twin-backend.js';
+export { captureCli, type CapturedCliRun, type CaptureCliOptions } from './capture-cli.js';

@@ -6,5 +6,5 @@ export { forwardLoss, type LossParts, type StepInputs, type StepEnv, type Attrib
 export { variableGradsFreeing, hasEngineInternals } from './backprop.js';
 export { NonFiniteLossError } from './non-finite.js';
 export { readJsonl } from './jsonl-log.js';
-export { progressBar, type ProgressOptions, type ProgressStream } from './progress.js';
+export { progressBar, type ProgressOptions } from './progress.js';
 export type * from './events.js';

@@ -1,16 +1,18 @@
 /** `fr-data inspect <file>`: what a `.rec`/`.idx` or `.bin` holds. */
 import { statSync } from 'node:fs';
+import { flagHelp, UsageError, type CliCommand, type CliIo, type FlagSpec, type ParsedFlags } from '@fr/core/cli';
 import { DataError, errorMessage } from '../errors.js';
 import { InsightfaceRec } from '../formats/insightface-rec.js';
 import { readVerificationBin } from '../formats/verification-bin.js';
 import { probeImage } from '../image/probe.js';
-import { checkOptions, UsageError, type ParsedArgs } from './args.js';
-import { formatBytes, type CliIo } from './io.js';
+import { formatBytes } from './io.js';
 
-export const INSPECT_USAGE = `fr-data inspect <file.rec|file.idx|prefix|file.bin> [--json]
+const INSPECT_FLAGS: readonly FlagSpec[] = [{ name: 'json', help: 'print one JSON object instead of text' }];
+
+const INSPECT_USAGE = `fr-data inspect <file.rec|file.idx|prefix|file.bin> [--json]
   Summarises a RecordIO training set (layout, images, classes, images per class, image sizes)
   or a verification .bin (pairs, same/different, image sizes).
-  --json                 print one JSON object instead of text`;
+${flagHelp(INSPECT_FLAGS)}`;
 
 /** Counts `WxH format` over some encoded images (header probes only). */
 function imageSizes(images: Iterable<{ bytes: Uint8Array; id: string }>): { sizes: Record<string, number>; bad: string[] } {
@@ -30,11 +32,10 @@ function imageSizes(images: Iterable<{ bytes: Uint8Array; id: string }>): { size
 
 const SAMPLE = 1000;
 
-export function inspectCommand(args: ParsedArgs, io: CliIo): number {
-  checkOptions(args, ['json']);
-  const [path, extra] = args.positionals;
+function inspect(args: ParsedFlags, io: CliIo): number {
+  const [path, extra] = args.positional;
   if (!path || extra !== undefined) throw new UsageError('inspect needs one file');
-  const json = args.options.has('json');
+  const json = args.flags.has('json');
   let report: Record<string, unknown>;
   let lines: string[];
   if (path.endsWith('.bin')) {
@@ -75,3 +76,6 @@ export function inspectCommand(args: ParsedArgs, io: CliIo): number {
   io.stdout.write(json ? `${JSON.stringify(report)}\n` : `${lines.join('\n')}\n`);
   return 0;
 }
+
+/** `fr-data inspect`. */
+export const inspectCommand: CliCommand = { usage: INSPECT_USAGE, flags: INSPECT_FLAGS, run: inspect };

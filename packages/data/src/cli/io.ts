@@ -1,15 +1,10 @@
-/** The streams a CLI command writes to. */
-import type { CliStream } from './progress.js';
-
-export interface CliIo {
-  readonly stdout: CliStream;
-  readonly stderr: CliStream;
-}
+/** Output helpers of the `fr-data` commands. */
+import type { ProgressStream } from '@fr/core';
 
 /** A log sink writing whole lines to `stream`, clearing a progress bar first on a TTY. */
-export function lineLogger(stream: CliStream): (line: string) => void {
+export function lineLogger(stream: ProgressStream): (line: string) => void {
   return (line) => {
-    stream.write(`${stream.isTTY ? '\r\x1b[K' : ''}${line}\n`);
+    stream.write(`${stream.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
   };
 }
 

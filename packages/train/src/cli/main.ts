@@ -8,7 +8,7 @@ import { RecipeError } from '../recipe/errors.js';
 import { loadRecipe } from '../recipe/load.js';
 import { dryRun, formatDryRun } from '../run/dry-run.js';
 import { trainRecipe } from '../run/train-recipe.js';
-import { flagHelp, parseFlags, UsageError, type FlagSpec } from './args.js';
+import { flagHelp, PROGRAM_FLAGS, runProgram, stringFlag, UsageError, type CliCommand, type CliIo, type FlagSpec } from '@fr/core/cli';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'set', value: '<field.path=value>', repeat: true, help: 'override a recipe field, typed by the schema (repeatable): --set optimizer.lr=0.05 --set steps=100' },
@@ -17,8 +17,6 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'print-recipe', help: 'print the resolved recipe (defaults filled in, paths absolute) as JSON and exit' },
   { name: 'backend', value: '<auto|tensorflow|webgpu|wasm|cpu>', help: "override the recipe's backend (and FR_BACKEND)" },
   { name: 'list-plugins', help: 'list the installed packages that declare plugins (frPlugins) and exit' },
-  { name: 'version', alias: '-v', help: 'print the version and exit' },
-  { name: 'help', alias: '-h', help: 'print this help and exit' },
 ];
 
 export const USAGE = `usage: fr-train <recipe.json|recipe.yaml> [options]
@@ -29,7 +27,7 @@ Writes <output.dir>/train.jsonl, tensorboard/events.out.tfevents.*, checkpoints/
 report.html and report/<set>.html. Ctrl-C saves a checkpoint and stops; --resume latest continues.
 
 options:
-${flagHelp(FLAGS)}
+${flagHelp([...FLAGS, ...PROGRAM_FLAGS])}
 
 examples:
   fr-train examples/recipes/arcface-cpu.json
@@ -37,45 +35,22 @@ examples:
   fr-train examples/recipes/arcface.json --dry-run
   fr-train my-recipe.yaml --resume latest`;
 
-/** Where the command writes (process streams, or buffers in tests). */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type { CliIo } from '@fr/core/cli';
 
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
-
-/**
- * Runs `fr-train` with `argv` (without `node` and the script) and returns the exit code: 0 done,
- * 1 failed, 2 bad arguments or recipe, 130 interrupted (a checkpoint was saved).
- * @example
- * ```ts
- * process.exitCode = await main(['examples/recipes/arcface-cpu.json', '--dry-run']);
- * ```
- */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const out = (line: string): void => io.stdout(`${line}\n`);
-  try {
-    const { positional, flags } = parseFlags(argv, FLAGS);
-    if (flags.has('help')) {
-      out(USAGE);
-      return 0;
-    }
-    if (flags.has('version')) {
-      out(`fr-train ${manifest.version}`);
-      return 0;
-    }
+const command: CliCommand = {
+  usage: USAGE,
+  flags: FLAGS,
+  async run(args, io) {
+    const { positional, flags } = args;
+    const out = (line: string): void => void io.stdout.write(`${line}\n`);
     if (flags.has('list-plugins')) {
       const lines = describeInstalled(installedPlugins([process.cwd()]));
       out(lines.length > 0 ? lines.join('\n') : 'no installed package declares "frPlugins" (see the @fr/train README)');
       return 0;
     }
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'no recipe given' : `one recipe at a time, got ${positional.length}: ${positional.join(' ')}`);
-    const resume = flags.get('resume') as string | undefined;
-    const backend = flags.get('backend') as string | undefined;
+    const resume = stringFlag(args, 'resume');
+    const backend = stringFlag(args, 'backend');
     if (backend !== undefined && !['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) {
       throw new UsageError(`--backend must be auto, tensorflow, webgpu, wasm or cpu, got ${JSON.stringify(backend)}`);
     }
@@ -97,12 +72,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     const result = await trainRecipe(loaded, { resume, backend, log: out });
     return result.reason === 'interrupted' ? 130 : 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`fr-train: ${error.message}\nRun fr-train --help for the options.\n`);
-      return 2;
-    }
-    io.stderr(`fr-train: ${error instanceof Error ? error.message : String(error)}\n`);
-    return error instanceof RecipeError ? 2 : 1;
-  }
+  },
+};
+
+/**
+ * Runs `fr-train` with `argv` (without `node` and the script) and returns the exit code: 0 done,
+ * 1 failed, 2 bad arguments or recipe, 130 interrupted (a checkpoint was saved).
+ * @example
+ * ```ts
+ * process.exitCode = await main(['examples/recipes/arcface-cpu.json', '--dry-run']);
+ * ```
+ */
+export function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  return runProgram({ name: 'fr-train', version: manifest.version, commands: command, exitCodeFor: (error) => (error instanceof RecipeError ? 2 : undefined) }, argv, io);
 }

@@ -70,9 +70,10 @@ const LOGGED: readonly TrainerEvent['type'][] = ['start', 'step', 'checkpoint', 
 
 const pct = (x: number | undefined): string => (x === undefined ? '?' : `${(100 * x).toFixed(2)}%`);
 
-/** `name: accuracy 69.47% ± 3.58% (28.1 s)`. */
+/** `name: accuracy 69.47% ± 3.58% (28.1 s)`, then a line per warning of the report. */
 export function describeEvaluation(e: Evaluation): string {
-  return `${e.set}: accuracy ${pct(e.metrics.accuracy)} ± ${pct(e.metrics.std)}${e.metrics.auc === undefined ? '' : `, AUC ${e.metrics.auc.toFixed(4)}`} (${e.seconds.toFixed(1)} s)`;
+  const warnings = e.report.warnings.map((w) => `\n  warning: ${w}`).join('');
+  return `${e.set}: accuracy ${pct(e.metrics.accuracy)} ± ${pct(e.metrics.std)}${e.metrics.auc === undefined ? '' : `, AUC ${e.metrics.auc.toFixed(4)}`} (${e.seconds.toFixed(1)} s)${warnings}`;
 }
 
 /** The latest event per step (a resumed run replays the steps after its last checkpoint). */

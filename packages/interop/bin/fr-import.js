@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The `fr-import` command: src/fr-import.ts through tsx in a source checkout, dist/fr-import.js when installed
+// (a committed file, so that `npm ci` links it on a fresh clone: see @fr/core/cli-launcher).
+import { launchCli } from '@fr/core/cli-launcher';
+
+await launchCli(new URL('../', import.meta.url), 'fr-import');
