@@ -37,9 +37,9 @@ export function accuracyVsNoiseSvg(arms: readonly ArmSummary[], set: string): st
 /** Precision and recall of the corrections per epoch, one pair of lines per detector arm with noise. */
 export function detectorSvg(arms: readonly ArmSummary[]): string {
   const series: LineSeries[] = arms.filter((a) => a.detector && a.arm.noise > 0).flatMap((a) => (['precision', 'recall'] as const).map((key) => ({
-    label: `${a.arm.label}: ${key}`,
+    label: `${a.arm.method}, ${Math.round(100 * a.arm.noise)}%: ${key}`,
     markers: true,
     points: a.detector!.filter((d) => d[key] !== null).map((d) => [d.epoch + 1, 100 * d[key]!.mean] as const),
   })));
-  return renderLineChart({ title: 'BoundaryFace corrections vs the injected flips', xLabel: 'epoch', yLabel: '%', series }, 'detector');
+  return renderLineChart({ title: 'BoundaryFace corrections vs the injected flips', xLabel: 'epoch', yLabel: '%', series }, 'detector', { width: 760 });
 }

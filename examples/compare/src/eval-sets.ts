@@ -105,9 +105,14 @@ export function buildEvalSets(dataDir: string, outDir: string, options: { readon
     writeFileSync(out, formatPairs(pairsSubset(readPairsFile(path), options.pairsPerFold)));
     return out;
   };
+  const count = (path: string): string => {
+    const file = readPairsFile(path);
+    return `${file.folds} folds × (${file.pairsPerFold} + ${file.pairsPerFold}) pairs`;
+  };
+  const set = (name: string, pairs: string, images: string, about: string): EvalSetFile => ({ name, pairs, images, about: `${about}; ${count(pairs)}` });
   return [
-    { name: 'celeba', pairs: cut('celeba', celeba.pairs), images: celeba.images, about: 'CelebA held-out identities (40, never trained on): celeba-crops-pairs.txt, 3000 pairs' },
-    { name: 'orl', pairs: cut('orl', orl.pairs), images: orl.images, about: 'ORL (AT&T), 40 identities: orl-faces/pairs.txt, 3000 pairs' },
-    { name: 'yaleb', pairs: cut('yaleb', yalePath), images: yaleRoot, about: `Extended Yale B, 38 identities under varied lighting: 10 identity-disjoint folds × (150 + 150) pairs over 20 images per identity, seed ${options.seed}` },
+    set('celeba', cut('celeba', celeba.pairs), celeba.images, 'CelebA held-out identities (40, never trained on), celeba-crops-pairs.txt'),
+    set('orl', cut('orl', orl.pairs), orl.images, 'ORL (AT&T), 40 identities, orl-faces/pairs.txt'),
+    set('yaleb', cut('yaleb', yalePath), yaleRoot, `Extended Yale B, 38 identities under varied lighting: identity-disjoint folds over 20 images per identity, seed ${options.seed}`),
   ];
 }

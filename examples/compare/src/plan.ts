@@ -62,9 +62,12 @@ export function armOverrides(arm: Arm, budget: Budget, seed: number, sets: reado
   return [...shared, ...arm.set];
 }
 
-/** Every (arm, seed) run, arms in order, seeds inner. */
+/**
+ * Every (arm, seed) run, seeds outer: every arm's first seed comes first, so a comparison stopped
+ * early already covers every arm.
+ */
 export function planJobs(arms: readonly Arm[], budget: Budget, seeds: readonly number[], sets: readonly EvalSetFile[], options: { readonly examplesDir: string; readonly outDir: string; readonly commit?: string }): Job[] {
-  return arms.flatMap((arm) => seeds.map((seed) => {
+  return seeds.flatMap((seed) => arms.map((arm) => {
     const dir = join(options.outDir, 'runs', arm.id, `seed-${seed}`);
     const recipe = join(options.examplesDir, arm.recipe);
     const set = armOverrides(arm, budget, seed, sets, dir);
