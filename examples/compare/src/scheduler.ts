@@ -1,9 +1,12 @@
 /**
- * Runs the jobs: one at a time in this process (`jobs` 1), or `jobs` at a time in child processes
- * (the wasm backend trains on one thread, so on 2 cores two runs go about twice as fast). A failed
- * run does not stop the others; it is reported with the end of its log.
+ * Runs the jobs: one at a time in this process (`jobs` 1), or `jobs` at a time in child processes.
+ * The cores are shared out: each child's wasm backend gets `cores / jobs` threads (at least one)
+ * unless `FR_WASM_THREADS` is set, because two runs on one thread each keep 2 cores busier than one
+ * run on two (tfjs' element-wise kernels stay single-threaded). A failed run does not stop the
+ * others; it is reported with the end of its log.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,13 +38,17 @@ function logTail(job: Job, lines = 15): string {
 }
 
 /** Runs one job in a child process (from the repository root, where tsx resolves). */
-function runInChild(job: Job): Promise<RunResult> {
+function runInChild(job: Job, threads: number): Promise<RunResult> {
   const jobFile = join(job.dir, 'job.json');
   mkdirSync(job.dir, { recursive: true });
   writeFileSync(jobFile, `${JSON.stringify(job, null, 2)}\n`);
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const child = spawn(process.execPath, [...CHILD_ARGS, jobFile], { cwd: REPO_DIR, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...CHILD_ARGS, jobFile], {
+      cwd: REPO_DIR,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FR_WASM_THREADS: process.env.FR_WASM_THREADS ?? String(threads) },
+    });
     child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -57,12 +64,13 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
   const results = new Map<Job, RunResult>();
   const failed: FailedJob[] = [];
   let next = 0;
+  const threadsPerChild = Math.max(1, Math.floor(availableParallelism() / options.jobs));
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       const job = jobs[next++] as Job;
       options.onStart?.(job);
       try {
-        const result = options.jobs === 1 ? await runJob(job) : await runInChild(job);
+        const result = options.jobs === 1 ? await runJob(job) : await runInChild(job, threadsPerChild);
         results.set(job, result);
         options.onDone?.(job, result);
       } catch (error) {
