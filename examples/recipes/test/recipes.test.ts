@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readJsonl, type StepEvent } from '@fr/core';
+import { formatPairs, pairsSubset, readPairsFile } from '@fr/data';
 import { dryRun, loadRecipe, trainRecipe } from '@fr/train';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -24,15 +25,8 @@ const dataDir = process.env.FR_DATA_DIR ?? join(here, '../../../shared/data');
 function tinyPairs(): string | null {
   const full = join(dataDir, 'celeba-crops-pairs.txt');
   if (!existsSync(full)) return null;
-  const lines = readFileSync(full, 'utf8').trim().split('\n');
-  const [folds, per] = (lines[0] as string).split(/\s+/).map(Number) as [number, number];
-  const picked: string[] = [];
-  for (let f = 0; f < folds; f++) {
-    const start = 1 + f * 2 * per;
-    picked.push(...lines.slice(start, start + 2), ...lines.slice(start + per, start + per + 2));
-  }
   const path = join(out, 'pairs-40.txt');
-  writeFileSync(path, `${folds} 2\n${picked.join('\n')}\n`);
+  writeFileSync(path, formatPairs(pairsSubset(readPairsFile(full), 2)));
   return path;
 }
 

@@ -64,6 +64,8 @@ export {
 } from './report/build.js';
 export { renderFoldAccuracySvg, renderRocSvg, renderScoreHistogramSvg, type PlotSize } from './report/plots.js';
 export { renderLineChart, type LineChart, type LineSeries } from './report/line-chart.js';
+export { renderBarChart } from './benchmarks/chart.js';
+export type { BenchChart, ChartBar } from './benchmarks/types.js';
 export { escapeXml } from './report/svg.js';
 export { formatAccuracy, htmlPage, renderReportHtml, type ReportPlots } from './report/html.js';
 export { CHROMIUM_ARGS, findChromium, svgToPng } from './report/png.js';

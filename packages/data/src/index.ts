@@ -14,7 +14,7 @@ export { fitSquare, policyCrop, resizeBilinear, type CropBox, type ResizePolicy 
 export { toFloatSample, writeSample, type ColorOrder, type Normalization, type SampleOptions } from './image/normalize.js';
 export { flipBatchHorizontal, flipImageHorizontal } from './image/flip.js';
 
-export type { ImageRef } from './dataset/image-ref.js';
+export { refId, type ImageRef } from './dataset/image-ref.js';
 export { ImageDataset, type DatasetReport, type Example, type LoaderOptions } from './dataset/image-dataset.js';
 export { ImageFolderDataset, type ImageFolderOptions } from './dataset/image-folder.js';
 export { RecordIODataset, type RecordDatasetOptions } from './dataset/record-dataset.js';
@@ -22,11 +22,12 @@ export { scanImageFolder, type FolderScan, type ScanOptions } from './dataset/sc
 export { parseIdentityList, readIdentityList, splitIdentities, type IdentityFilter } from './dataset/identity-split.js';
 export { validateRefs, type ValidationMode, type ValidationResult } from './dataset/validate.js';
 export { planEpoch, mPerClassEpochSize, type EpochPlan, type SamplerOptions } from './dataset/sampler.js';
+export { closedSetNoise, type ClosedSetNoise, type LabelNoiseOptions } from './dataset/label-noise.js';
 export { DecodePool, defaultWorkerCount, type DecodePoolOptions } from './dataset/decode-pool.js';
 
-export { parsePairs, readPairsFile, type PairEntry, type PairsFile } from './pairs/pairs-file.js';
+export { formatPairs, pairsSubset, parsePairs, readPairsFile, type PairEntry, type PairsFile, type PairsLayout } from './pairs/pairs-file.js';
 export { pairPathFunction, resolvePairs, type FilePattern, type ResolvedPair, type ResolvePairsOptions } from './pairs/resolve.js';
-export { VerificationSet, kfoldAssignment, type VerificationBatch, type VerificationBatchOptions } from './pairs/verification-set.js';
+export { VerificationSet, kfoldAssignment, type DistinctImages, type VerificationBatch, type VerificationBatchOptions } from './pairs/verification-set.js';
 
 export { RECORDIO_MAGIC, RecordFile, RecordIOWriter, decodeRecord, encodeRecord, readRecordIndex, type RecordIndexEntry } from './formats/recordio.js';
 export { IR_HEADER_SIZE, packIRHeader, recordClass, unpackIRHeader, type IRHeader } from './formats/ir-header.js';

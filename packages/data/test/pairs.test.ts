@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { DataError, kfoldAssignment, pairPathFunction, parsePairs, readPairsFile, resolvePairs, VerificationSet } from '@fr/data';
+import { DataError, formatPairs, kfoldAssignment, pairPathFunction, pairsSubset, parsePairs, readPairsFile, resolvePairs, VerificationSet } from '@fr/data';
 import { cleanupTemps, jpegBytes, recorder, tempDir, writeFile } from './helpers.js';
 
 afterAll(cleanupTemps);
@@ -28,6 +28,18 @@ describe('pairs.txt parsing', () => {
     expect(() => parsePairs('1 1\nA 1 2 3 4 5\nA 1 B 2\n', 'p.txt')).toThrow(/p\.txt:2: .*got 6 fields/);
     expect(() => parsePairs('A 1 2\n', 'p.txt')).toThrow(/p\.txt:1: expected a header/);
     expect(() => parsePairs('2 1\nA 1 2\nA 1 B 2\n', 'p.txt')).toThrow(/announces 2 fold\(s\) of 1\+1 pairs \(4\) but the file has 2/);
+  });
+
+  test('formatPairs writes what parsePairs reads; pairsSubset keeps every fold', () => {
+    const p = parsePairs(LFW, 'pairs.txt');
+    const again = parsePairs(formatPairs(p));
+    expect(again.pairs.map(({ line: _l, ...rest }) => rest)).toEqual(p.pairs.map(({ line: _l, ...rest }) => rest));
+    const four = parsePairs(`2 2\nA 1 2\nA 1 3\nA 1 B 1\nA 2 B 2\nC 1 2\nC 1 D 1\nC 2 3\nC 2 D 2\n`);
+    const sub = pairsSubset(four, 1);
+    expect(formatPairs(sub)).toBe('2\t1\nA\t1\t2\nA\t1\tB\t1\nC\t1\t2\nC\t1\tD\t1\n');
+    expect(() => pairsSubset(four, 3)).toThrow(/pairsPerFold must be an integer in \[1, 2\]/);
+    expect(() => formatPairs({ folds: 1, pairsPerFold: 1, pairs: [p.pairs[0]!, p.pairs[2]!] })).toThrow(/fold 1 has 2 matched pairs, the layout needs 1/);
+    expect(() => formatPairs({ folds: 2, pairsPerFold: 1, pairs: p.pairs.slice(0, 2) })).toThrow(/need 4 pairs, got 2/);
   });
 
   test('file patterns: lfw, verbatim, templates, auto', () => {

@@ -20,11 +20,11 @@ export { installedPlugins, locatePackage, declaredPlugins, describeInstalled, ty
 export { resolveFactory, type PluginFactory, type ResolvedFactory, type ResolveOptions } from './plugins/resolve.js';
 export { constructPlugin, substituteVariables, type RecipeVariables } from './plugins/construct.js';
 export { exportsEntry } from './plugins/exports-map.js';
-export { prepareRecipe, buildPlugins, type PreparedRecipe, type BuiltPlugins } from './run/prepare.js';
-export { trainRecipe, describeEvaluation, type TrainOptions, type TrainResult, type RunFiles } from './run/train-recipe.js';
+export { prepareRecipe, buildPlugins, type PreparedRecipe, type BuiltPlugins, type CodeOptions } from './run/prepare.js';
+export { trainRecipe, describeEvaluation, type TrainOptions, type TrainResult, type RunFiles, type TrainerReady } from './run/train-recipe.js';
 export { dryRun, formatDryRun, STAND_IN_CLASSES, type DryRunPlan } from './run/dry-run.js';
 export { openEvalTargets, type Evaluation, type EvalTarget } from './run/eval-targets.js';
-export { openTrainingData, type TrainingData } from './data/open-data.js';
+export { openTrainingData, describeLabelNoise, type TrainingData, type InjectedLabelNoise } from './data/open-data.js';
 export { EventFileWriter, type Scalars } from './monitor/event-file.js';
 export { tensorboardLogger, stepScalars, evalScalars } from './monitor/tensorboard.js';
 export { tfRecord, maskedCrc32c } from './monitor/tfrecord.js';

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Rng, type Backbone } from '@fr/core';
 import { createBackbone, loadBackbone } from '@fr/backbones';
 import '@fr/backbones/node';
-import { VerificationSet, readPairsFile } from '@fr/data';
+import { VerificationSet, formatPairs, readPairsFile } from '@fr/data';
 import { embedVerificationSet } from '../evaluate/embed-set.js';
 import { evaluateVerification } from '../eval/verification.js';
 import { auc, rocCurve } from '../eval/roc.js';
@@ -28,9 +28,8 @@ export function writePairsSubset(pairsPath: string, count: number, dir: string):
   const same = file.pairs.filter((p) => p.same).slice(0, half);
   const diff = file.pairs.filter((p) => !p.same).slice(0, half);
   const k = Math.min(same.length, diff.length);
-  const lines = [`1\t${k}`, ...same.slice(0, k).map((p) => `${p.name1}\t${p.image1}\t${p.image2}`), ...diff.slice(0, k).map((p) => `${p.name1}\t${p.image1}\t${p.name2}\t${p.image2}`)];
   const out = join(dir, `pairs-first-${2 * k}.txt`);
-  writeFileSync(out, `${lines.join('\n')}\n`);
+  writeFileSync(out, formatPairs({ folds: 1, pairsPerFold: k, pairs: [...same.slice(0, k), ...diff.slice(0, k)] }));
   return out;
 }
 
@@ -90,7 +89,8 @@ export const evalSuite: Suite = {
       // Decode (1 worker) + embed orig and flip, as `fr-bench report` does.
       const embedStart = performance.now();
       const embedded = await embedVerificationSet(backbone, set, {
-        batchSize, flip: true, workers: 1,
+        // Every image of every pair: this suite measures the cost per image.
+        batchSize, flip: true, workers: 1, distinct: false,
         onProgress: (done, total) => ctx.progress(`eval: embedding ${done}/${total} images (orig + flip) on ${ctx.backend.name}`),
       });
       const embedSeconds = (performance.now() - embedStart) / 1000;

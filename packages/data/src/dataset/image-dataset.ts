@@ -11,6 +11,7 @@ import type { ColorConversion } from '../image/types.js';
 import type { BatchJob, BatchResult, PreprocessOptions } from './decode-batch.js';
 import { DecodePool, defaultWorkerCount } from './decode-pool.js';
 import { refId, type ImageRef } from './image-ref.js';
+import { closedSetNoise, type ClosedSetNoise, type LabelNoiseOptions } from './label-noise.js';
 import { mPerClassEpochSize, planEpoch, type EpochPlan, type SamplerOptions } from './sampler.js';
 
 /** Options shared by every loader. Property names match @fr/core's `Preprocessing`, so `{ ...backbone.preprocessing }` can be spread in. */
@@ -41,6 +42,11 @@ export interface LoaderOptions {
   readonly sampler?: 'shuffle' | 'sequential' | { readonly mPerClass: number };
   /** Random horizontal flip (insightface's only augmentation): `true` = probability 0.5. Default off. */
   readonly randomFlip?: boolean | number;
+  /**
+   * Inject closed-set label noise (see {@link closedSetNoise}): batches and the sampler use the
+   * moved labels; the clean ones stay in {@link ImageDataset.labelNoise}. Default none.
+   */
+  readonly labelNoise?: LabelNoiseOptions;
   /** Decode worker threads (default: CPUs − 1, at least 1; 0 = decode in the main thread). */
   readonly workers?: number;
   /** Batches decoded ahead of the consumer (default 2 per worker, at least 2). */
@@ -108,8 +114,12 @@ export class ImageDataset implements TrainingDataset {
   readonly classNames: readonly string[];
   /** The example list (after validation), in dataset order. */
   readonly refs: readonly ImageRef[];
-  /** Class of each example. */
+  /** Class of each example, as training sees it (with `labelNoise`, the moved labels). */
   readonly labels: Int32Array;
+  /** The injected noise with the clean labels, or null without `labelNoise`. */
+  readonly labelNoise: ClosedSetNoise | null;
+  /** The true class of each example (with `labelNoise`, the labels before moving). */
+  private readonly cleanLabels: Int32Array;
   protected readonly issueLog: IssueLog;
   private readonly options: LoaderOptions;
   private readonly preprocess: PreprocessOptions;
@@ -127,12 +137,14 @@ export class ImageDataset implements TrainingDataset {
     this.classNames = classNames;
     this.numClasses = classNames.length;
     this.refs = examples.map((e) => e.ref);
-    this.labels = Int32Array.from(examples, (e) => e.label);
+    this.cleanLabels = Int32Array.from(examples, (e) => e.label);
     for (const e of examples) {
       if (!Number.isInteger(e.label) || e.label < 0 || e.label >= this.numClasses) {
         throw new Error(`example ${refId(e.ref)} has label ${e.label}, outside [0, ${this.numClasses})`);
       }
     }
+    this.labelNoise = options.labelNoise ? closedSetNoise(this.cleanLabels, options.labelNoise) : null;
+    this.labels = this.labelNoise ? this.labelNoise.labels : this.cleanLabels;
     this.issueLog = init.issues;
     this.conversions = init.conversions ?? {};
     const inputSize = options.inputSize ?? 112;
@@ -229,7 +241,7 @@ export class ImageDataset implements TrainingDataset {
     const sample = size * size * 3;
     for (let i = 0; i < indices.length; i++) {
       const fromRecord = result.recordLabels[i] as number;
-      const expected = this.labels[indices[i] as number] as number;
+      const expected = this.cleanLabels[indices[i] as number] as number;
       if (!Number.isNaN(fromRecord) && fromRecord !== expected) {
         const id = refId(this.refs[indices[i] as number] as ImageRef);
         throw dataError('bad-container', id, `record ${id} has class ${fromRecord} in its header but ${expected} from the identity records (open with labelSource: 'headers' to trust headers)`);
@@ -265,7 +277,7 @@ export class ImageDataset implements TrainingDataset {
   /** Data counts, issues, conversions and where decoding runs. */
   get report(): DatasetReport {
     const counts = new Int32Array(this.numClasses);
-    for (const l of this.labels) counts[l] = (counts[l] as number) + 1;
+    for (const l of this.cleanLabels) counts[l] = (counts[l] as number) + 1;
     const emptyClasses = this.classNames.filter((_, i) => counts[i] === 0);
     return {
       examples: this.labels.length,

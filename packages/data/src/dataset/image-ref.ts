@@ -13,7 +13,7 @@ export type ImageRef =
   | { readonly kind: 'record'; readonly recPath: string; readonly offset: number; readonly key: number }
   | { readonly kind: 'bytes'; readonly name: string; readonly bytes: Uint8Array };
 
-/** A human-readable identifier: the file path, `rec#key`, or the given name. */
+/** A human-readable identifier: the file path, `rec#key`, or the given name (the sample id training batches carry in `ids`). */
 export function refId(ref: ImageRef): string {
   switch (ref.kind) {
     case 'file':

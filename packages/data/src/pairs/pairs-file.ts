@@ -98,3 +98,56 @@ export function readPairsFile(path: string): PairsFile {
   }
   return parsePairs(text, path);
 }
+
+/** What {@link formatPairs} writes: the layout and the pairs, fold by fold. */
+export interface PairsLayout {
+  readonly folds: number;
+  readonly pairsPerFold: number;
+  readonly pairs: readonly Pick<PairEntry, 'same' | 'name1' | 'image1' | 'name2' | 'image2'>[];
+}
+
+/**
+ * The text of an LFW `pairs.txt`: the header `folds pairsPerFold`, then each fold's pairs in the
+ * given order, tab-separated. Throws when the pair count or a fold's matched count contradicts the
+ * layout (the file would not parse).
+ *
+ * @example
+ * ```ts
+ * formatPairs({ folds: 1, pairsPerFold: 1, pairs: [
+ *   { same: true, name1: 's1', image1: '1.png', name2: 's1', image2: '2.png' },
+ *   { same: false, name1: 's1', image1: '1.png', name2: 's2', image2: '1.png' },
+ * ] }); // "1\t1\ns1\t1.png\t2.png\ns1\t1.png\ts2\t1.png\n"
+ * ```
+ */
+export function formatPairs(layout: PairsLayout): string {
+  const { folds, pairsPerFold, pairs } = layout;
+  const perFold = 2 * pairsPerFold;
+  if (pairs.length !== folds * perFold) throw new Error(`formatPairs: ${folds} fold(s) of ${pairsPerFold}+${pairsPerFold} pairs need ${folds * perFold} pairs, got ${pairs.length}`);
+  for (let f = 0; f < folds; f++) {
+    const same = pairs.slice(f * perFold, (f + 1) * perFold).filter((p) => p.same).length;
+    if (same !== pairsPerFold) throw new Error(`formatPairs: fold ${f + 1} has ${same} matched pairs, the layout needs ${pairsPerFold}`);
+  }
+  const lines = pairs.map((p) => (p.same ? `${p.name1}\t${p.image1}\t${p.image2}` : `${p.name1}\t${p.image1}\t${p.name2}\t${p.image2}`));
+  return `${folds}\t${pairsPerFold}\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The first `pairsPerFold` matched and mismatched pairs of every fold (a quick version of a set
+ * that keeps its 10-fold layout).
+ *
+ * @example
+ * ```ts
+ * formatPairs(pairsSubset(readPairsFile('celeba-crops-pairs.txt'), 2)); // 10 folds × (2 + 2) pairs
+ * ```
+ */
+export function pairsSubset(file: PairsFile, pairsPerFold: number): PairsFile {
+  if (!Number.isInteger(pairsPerFold) || pairsPerFold < 1 || pairsPerFold > file.pairsPerFold) {
+    throw new Error(`pairsSubset: pairsPerFold must be an integer in [1, ${file.pairsPerFold}] for ${file.file}, got ${pairsPerFold}`);
+  }
+  const pairs: PairEntry[] = [];
+  for (let f = 0; f < file.folds; f++) {
+    const fold = file.pairs.filter((p) => p.fold === f);
+    pairs.push(...fold.filter((p) => p.same).slice(0, pairsPerFold), ...fold.filter((p) => !p.same).slice(0, pairsPerFold));
+  }
+  return { file: file.file, folds: file.folds, pairsPerFold, pairs };
+}

@@ -50,9 +50,44 @@ export interface VerificationBatchOptions {
   /** Decode worker threads (default 1; 0 = main thread). */
   readonly workers?: number;
   readonly log?: LogSink;
+  /**
+   * Decode each distinct image once, in the order of {@link VerificationSet.distinct} (`first`
+   * then indexes `distinct.refs`); default false: all 2N images in pair order.
+   */
+  readonly distinct?: boolean;
 }
 
-/** A batch of verification images: images `first … first + shape[0] − 1` of the set. */
+/** The distinct images of a set, and which one each of its 2N images is. */
+export interface DistinctImages {
+  /** Each image once, in order of first appearance. */
+  readonly refs: readonly ImageRef[];
+  /** For image `i` of the 2N (pair k = images 2k, 2k+1), its position in `refs`. */
+  readonly index: Int32Array;
+}
+
+/**
+ * Files named by path are one image however many pairs use them (CelebA's 3000 pairs use 661
+ * files, ORL's 400); in-memory and record images are each their own.
+ */
+function distinctImages(refs: readonly ImageRef[]): DistinctImages {
+  const firstOf = new Map<string, number>();
+  const unique: ImageRef[] = [];
+  const index = new Int32Array(refs.length);
+  refs.forEach((ref, i) => {
+    const key = ref.kind === 'file' ? ref.path : null;
+    const seen = key === null ? undefined : firstOf.get(key);
+    if (seen !== undefined) {
+      index[i] = seen;
+      return;
+    }
+    if (key !== null) firstOf.set(key, unique.length);
+    index[i] = unique.length;
+    unique.push(ref);
+  });
+  return { refs: unique, index };
+}
+
+/** A batch of verification images: images `first … first + shape[0] − 1` of the set (or of its distinct images). */
 export interface VerificationBatch {
   readonly images: Float32Array;
   readonly shape: readonly [number, number, number, number];
@@ -70,6 +105,8 @@ export interface VerificationBatch {
  * ```
  */
 export class VerificationSet {
+  private distinctCache: DistinctImages | undefined;
+
   private constructor(
     /** Where the set came from (named in messages). */
     readonly source: string,
@@ -83,6 +120,12 @@ export class VerificationSet {
   /** Number of pairs. */
   get size(): number {
     return this.issame.length;
+  }
+
+  /** The distinct images (see {@link VerificationBatchOptions.distinct}). */
+  get distinct(): DistinctImages {
+    this.distinctCache ??= distinctImages(this.refs);
+    return this.distinctCache;
   }
 
   /**
@@ -108,7 +151,7 @@ export class VerificationSet {
     return new VerificationSet(name, refs, bin.issame, kfoldAssignment(bin.issame.length, 10));
   }
 
-  /** All 2N images in order, decoded and normalised; any bad image throws (naming it). */
+  /** All 2N images in order (or each distinct one once), decoded and normalised; any bad image throws (naming it). */
   async *batches(options: VerificationBatchOptions = {}): AsyncGenerator<VerificationBatch> {
     const batchSize = options.batchSize ?? 64;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
@@ -121,12 +164,13 @@ export class VerificationSet {
       rejectConversions: [],
     };
     const s = preprocess.inputSize;
+    const all = options.distinct ? this.distinct.refs : this.refs;
     const pool = await DecodePool.create({ workers: options.workers ?? 1, log: options.log === undefined ? console.warn : options.log });
     try {
       const starts: number[] = [];
-      for (let i = 0; i < this.refs.length; i += batchSize) starts.push(i);
+      for (let i = 0; i < all.length; i += batchSize) starts.push(i);
       const submit = (first: number): Promise<{ first: number; result: Awaited<ReturnType<typeof decodeBatch>> }> => {
-        const refs = this.refs.slice(first, first + batchSize);
+        const refs = all.slice(first, first + batchSize);
         const flips = options.flip ? new Uint8Array(refs.length).fill(1) : undefined;
         const p = pool.run({ refs, flips, options: preprocess }).then((result) => ({ first, result }));
         p.catch(() => undefined);

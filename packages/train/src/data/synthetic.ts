@@ -4,7 +4,8 @@
  * is NOT face data, and every log line and report says so.
  */
 import { syntheticIdentities, type HostBatch, type TrainingDataset } from '@fr/core';
-import { mPerClassEpochSize, planEpoch, type SamplerOptions } from '@fr/data';
+import { closedSetNoise, mPerClassEpochSize, planEpoch, type LabelNoiseOptions, type SamplerOptions } from '@fr/data';
+import type { InjectedLabelNoise } from './open-data.js';
 
 /** In-memory verification pairs (images already normalised, NHWC, rows 2k and 2k+1 = pair k). */
 export interface SyntheticPairs {
@@ -23,13 +24,17 @@ export interface SyntheticSpec {
   readonly seed: number;
 }
 
-/** Training identities, batched by the recipe's sampler (shuffle or m-per-class; no flips). */
-export function syntheticTrainingSet(spec: SyntheticSpec, inputSize: number, sampler: 'shuffle' | { readonly mPerClass: number }): TrainingDataset {
+const sampleId = (i: number): string => `synthetic#${i}`;
+
+/** Training identities, batched by the recipe's sampler (shuffle or m-per-class; no flips), with the label noise asked for. */
+export function syntheticTrainingSet(spec: SyntheticSpec, inputSize: number, sampler: 'shuffle' | { readonly mPerClass: number }, labelNoise?: LabelNoiseOptions): { dataset: TrainingDataset; noise: InjectedLabelNoise | null } {
   const source = syntheticIdentities({ numClasses: spec.numClasses, imagesPerClass: spec.imagesPerClass, inputSize, seed: spec.seed });
-  const labels = Int32Array.from({ length: source.size }, (_, i) => source.label(i));
+  const clean = Int32Array.from({ length: source.size }, (_, i) => source.label(i));
+  const noise = labelNoise ? closedSetNoise(clean, labelNoise) : null;
+  const labels = noise ? noise.labels : clean;
   const plan: SamplerOptions = sampler === 'shuffle' ? { kind: 'shuffle' } : { kind: 'm-per-class', m: sampler.mPerClass };
   const pixels = inputSize * inputSize * 3;
-  return {
+  const dataset: TrainingDataset = {
     numClasses: source.numClasses,
     size: plan.kind === 'm-per-class' ? mPerClassEpochSize(labels, plan.m) : labels.length,
     provides: plan.kind === 'm-per-class' ? ['batch:m-per-class'] : [],
@@ -38,10 +43,11 @@ export function syntheticTrainingSet(spec: SyntheticSpec, inputSize: number, sam
       for (const idx of batches.slice(request.fromBatch)) {
         const images = new Float32Array(idx.length * pixels);
         idx.forEach((i, k) => images.set(source.image(i), k * pixels));
-        yield { images, labels: Int32Array.from(idx, (i) => labels[i] as number), shape: [idx.length, inputSize, inputSize, 3], ids: Array.from(idx, (i) => `synthetic#${i}`) };
+        yield { images, labels: Int32Array.from(idx, (i) => labels[i] as number), shape: [idx.length, inputSize, inputSize, 3], ids: Array.from(idx, sampleId) };
       }
     },
   };
+  return { dataset, noise: noise ? { noise, ids: Array.from(clean, (_, i) => sampleId(i)) } : null };
 }
 
 /** Pairs of held-out synthetic identities (drawn from a differently seeded set: disjoint from training). */

@@ -69,6 +69,12 @@ export const dataSchema = z.object({
    * it) to the insightface template. Needs an @fr/data with on-the-fly alignment.
    */
   align: z.object({ landmarks: path }).strict().nullable().default(null),
+  /**
+   * Inject closed-set label noise (BoundaryFace's setting): `rate` of the training labels, drawn
+   * with `seed` (default: the recipe's seed), move to another training identity; the clean labels
+   * are kept aside for scoring a noise detector. Images are not copied.
+   */
+  labelNoise: z.object({ rate: z.number().min(0).lt(1), seed: z.number().int().optional() }).strict().nullable().default(null),
   /** The identity count you expect: checked when the data opens, and used by `--dry-run` when the data is absent. */
   numClasses: z.number().int().min(2).optional(),
   /** The training data is absent: stop (`error`) or say so and use the built-in synthetic identity set. */

@@ -67,17 +67,26 @@ export async function prepareRecipe(loaded: LoadedRecipe, conditions: readonly s
   };
 }
 
+/** Options that JSON cannot carry (callbacks), by slot: `margin`, `centers`, `losses.0`, `augments.1`. */
+export type CodeOptions = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
 /**
  * Builds the plugins with the run's sizes. A center bank gets `numClasses`, `embeddingSize` and
  * `seed` unless its options set them; any option may refer to `$numClasses`, `$embeddingSize`,
- * `$inputSize` or `$seed`. Throws one {@link RecipeError} listing every rejected plugin.
+ * `$inputSize` or `$seed`. `codeOptions` are merged over a slot's recipe options (and checked
+ * like them: an option the factory never reads is an error). Throws one {@link RecipeError}
+ * listing every rejected plugin.
  */
-export function buildPlugins(prepared: PreparedRecipe, variables: RecipeVariables & { numClasses: number; embeddingSize: number; seed: number }): BuiltPlugins {
+export function buildPlugins(prepared: PreparedRecipe, variables: RecipeVariables & { numClasses: number; embeddingSize: number; seed: number }, codeOptions: CodeOptions = {}): BuiltPlugins {
   const problems: string[] = [];
+  const slots = [prepared.centers, prepared.margin, ...prepared.losses, ...prepared.augments].filter((f) => f !== undefined).map((f) => f.slot);
+  for (const slot of Object.keys(codeOptions)) {
+    if (!slots.includes(slot)) problems.push(`code options for "${slot}": the recipe has no plugin there (its plugins: ${slots.join(', ') || 'none'})`);
+  }
   const build = <K extends PluginKind>(resolved: (ResolvedFactory & { kind: K }) | undefined, injected: Record<string, unknown> = {}) => {
     if (!resolved) return undefined;
     try {
-      return constructPlugin(resolved, resolved.ref.options, variables, injected);
+      return constructPlugin(resolved, { ...resolved.ref.options, ...codeOptions[resolved.slot] }, variables, injected);
     } catch (error) {
       problems.push((error as Error).message);
       return undefined;

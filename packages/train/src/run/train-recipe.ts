@@ -8,18 +8,18 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Rng, createTrainer, listCheckpoints, progressBar, readJsonl, selectBackend, writeFileAtomic,
-  type EvalEvent, type ProgressStream, type StepEvent, type TrainerCallback, type TrainerEvent,
+  type EvalEvent, type ProgressStream, type StepEvent, type Trainer, type TrainerCallback, type TrainerEvent,
 } from '@fr/core';
 import { createBackbone, saveBackbone } from '@fr/backbones';
 import { fileSystem } from '@fr/backbones/node';
 import { renderVerificationReport } from '@fr/bench';
 import { RecipeError } from '../recipe/errors.js';
 import type { LoadedRecipe } from '../recipe/load.js';
-import { openTrainingData } from '../data/open-data.js';
+import { openTrainingData, type TrainingData } from '../data/open-data.js';
 import { tensorboardLogger, evalScalars } from '../monitor/tensorboard.js';
 import { renderTrainingReport } from '../report/training-report.js';
 import { openEvalTargets, type Evaluation } from './eval-targets.js';
-import { buildPlugins, disposePlugins, prepareRecipe, type BuiltPlugins } from './prepare.js';
+import { buildPlugins, disposePlugins, prepareRecipe, type BuiltPlugins, type CodeOptions } from './prepare.js';
 
 /** Options of {@link trainRecipe}. */
 export interface TrainOptions {
@@ -37,6 +37,21 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Save a checkpoint and stop on Ctrl-C (default true). */
   readonly handleSigint?: boolean;
+  /**
+   * Plugin options a recipe cannot hold (callbacks), by slot, merged over the recipe's: e.g.
+   * `{ margin: { onCorrection } }` for BoundaryFace's correction reports.
+   */
+  readonly pluginOptions?: CodeOptions;
+  /** Called once the trainer is built, before any evaluation or step: attach listeners, read the data. */
+  readonly onTrainer?: (run: TrainerReady) => void;
+}
+
+/** What {@link TrainOptions.onTrainer} receives. */
+export interface TrainerReady {
+  readonly trainer: Trainer;
+  /** The training data (with `data.labelNoise`, the clean labels in `labelNoise`). */
+  readonly data: TrainingData;
+  readonly plugins: BuiltPlugins;
 }
 
 /** Where a run wrote its files. */
@@ -104,7 +119,7 @@ export async function trainRecipe(loaded: LoadedRecipe, options: TrainOptions = 
   const dir = recipe.output.dir;
   const files = { dir, log: join(dir, 'train.jsonl'), checkpoints: join(dir, 'checkpoints') };
   const backbone = createBackbone(recipe.backbone.architecture, recipe.backbone.options, { rng: Rng.fromSeed(recipe.seed) });
-  const data = await openTrainingData(recipe.data, backbone.preprocessing, log);
+  const data = await openTrainingData(recipe.data, backbone.preprocessing, log, recipe.seed);
   let plugins: BuiltPlugins | undefined;
   let trainer: ReturnType<typeof createTrainer> | undefined;
   try {
@@ -115,7 +130,7 @@ export async function trainRecipe(loaded: LoadedRecipe, options: TrainOptions = 
     const parameters = backbone.module.parameterCount();
     log(`[fr-train] ${recipe.name}: ${recipe.backbone.architecture} (${backbone.preprocessing.inputSize}×${backbone.preprocessing.inputSize}, ${backbone.embeddingSize}-d, ${parameters.toLocaleString('en')} parameters) on ${backend.name}`);
     log(`[fr-train] data: ${data.description}`);
-    plugins = buildPlugins(prepared, { numClasses: dataset.numClasses, embeddingSize: backbone.embeddingSize, inputSize: backbone.preprocessing.inputSize, seed: recipe.seed });
+    plugins = buildPlugins(prepared, { numClasses: dataset.numClasses, embeddingSize: backbone.embeddingSize, inputSize: backbone.preprocessing.inputSize, seed: recipe.seed }, options.pluginOptions);
     const model = `${recipe.backbone.architecture} ${recipe.name}`;
     const targets = openEvalTargets(recipe.evaluation.sets, data.syntheticPairs, { batchSize: recipe.evaluation.batchSize, flip: recipe.evaluation.flip, model });
     const last = new Map<string, { step: number; evaluation: Evaluation }>();
@@ -149,6 +164,7 @@ export async function trainRecipe(loaded: LoadedRecipe, options: TrainOptions = 
         log: { jsonl: files.log, progress: false },
       },
     });
+    options.onTrainer?.({ trainer, data, plugins });
     mkdirSync(dir, { recursive: true });
     const stream = options.progress === undefined ? process.stderr : options.progress;
     if (stream) {
