@@ -32,6 +32,19 @@ export function python(code: string, args: string[] = []): string {
   return r.stdout;
 }
 
+/**
+ * Runs `fr-data` from its TypeScript sources in a child process (tsx, with the repository's
+ * `@fr/*` paths so no build is needed); `nodeArgs` go before the script (e.g. more `--import`s).
+ */
+export function runCliProcess(args: readonly string[], nodeArgs: readonly string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...nodeArgs, join(REPO_ROOT, 'packages/data/src/cli.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(REPO_ROOT, 'packages/data/tsconfig.json') },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 const temps: string[] = [];
 /** A fresh temp folder, removed by {@link cleanupTemps}. */
 export function tempDir(prefix = 'fr-data-'): string {
