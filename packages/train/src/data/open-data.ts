@@ -69,8 +69,8 @@ export async function openTrainingData(spec: DataSpec, preprocessing: Preprocess
       close: async () => undefined,
     };
   }
-  if (spec.align !== null) {
-    throw new Error(`data.align: on-the-fly alignment from a landmarks cache (${spec.align.landmarks}) needs an @fr/data that supports it; this one does not — align the images with \`fr-data align\` first and train on the aligned folder`);
+  if (spec.align !== null && !('imageFolder' in spec.train)) {
+    throw new Error(`data.align: on-the-fly alignment works with data.train.imageFolder (its landmarks cache is keyed by paths under the folder), not with data.train.rec`);
   }
   const loader = {
     inputSize, colorOrder, normalization,
@@ -85,11 +85,12 @@ export async function openTrainingData(spec: DataSpec, preprocessing: Preprocess
   if ('imageFolder' in spec.train) {
     const include = identities(spec.train.include);
     const exclude = identities(spec.train.exclude);
-    const dataset = await ImageFolderDataset.open(spec.train.imageFolder, { ...loader, include, exclude });
+    const align = spec.align === null ? undefined : { landmarks: spec.align.landmarks };
+    const dataset = await ImageFolderDataset.open(spec.train.imageFolder, { ...loader, include, exclude, align });
     const noise = imageNoise(dataset);
     return {
       dataset,
-      description: withNoise(`${spec.train.imageFolder}: ${dataset.numClasses} identities, ${dataset.size} images${exclude ? `; ${exclude.length} identities excluded` : ''}`, noise),
+      description: withNoise(`${spec.train.imageFolder}: ${dataset.numClasses} identities, ${dataset.size} images${exclude ? `; ${exclude.length} identities excluded` : ''}${align ? `; aligned on the fly from ${align.landmarks}` : ''}`, noise),
       syntheticPairs: null,
       labelNoise: noise,
       close: () => dataset.close(),

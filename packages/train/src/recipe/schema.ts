@@ -66,7 +66,8 @@ export const dataSchema = z.object({
   badData: z.enum(['skip', 'stop']).default('skip'),
   /**
    * Align faces on the fly from a landmarks cache (5 points per image, as `fr-data align` writes
-   * it) to the insightface template. Needs an @fr/data with on-the-fly alignment.
+   * it, keyed by paths under `data.train.imageFolder`) to the insightface template; images the
+   * cache has no face for are bad data (`no-face`).
    */
   align: z.object({ landmarks: path }).strict().nullable().default(null),
   /**
