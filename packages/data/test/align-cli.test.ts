@@ -6,22 +6,11 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ARCFACE_TEMPLATE_112, arcfaceTemplate, decodeImage, encodeImage, formatLandmarksFile, readLandmarksFile, runCli, type AlignReport, type CliIo, type FaceLandmarks, type Point } from '@fr/data';
+import { ARCFACE_TEMPLATE_112, arcfaceTemplate, decodeImage, encodeImage, formatLandmarksFile, readLandmarksFile, runCli, type AlignReport, type FaceLandmarks, type Point } from '@fr/data';
 import { dotFace, findDots, placedLandmarks } from './face-fixtures.js';
-import { cleanupTemps, runCliProcess, tempDir, writeFile } from './helpers.js';
+import { cleanupTemps, io, runCliProcess, tempDir, writeFile } from './helpers.js';
 
 afterAll(cleanupTemps);
-
-function io(tty = false): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: tty },
-    stderr: { write: (s: string) => (err += s), isTTY: tty, columns: 100 },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 /**
  * An ImageFolder of dot faces: ann/0.png, ann/1.png (PNG, lossless), bob/0.jpg (JPEG),

@@ -1,21 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { InsightfaceRec, decodeImage, readVerificationBin, runCli, type CliIo } from '@fr/data';
-import { cleanupTemps, runCliProcess, imageFolder, jpegBytes, pngBytes, tempDir, writeFile } from './helpers.js';
+import { InsightfaceRec, decodeImage, readVerificationBin, runCli } from '@fr/data';
+import { cleanupTemps, io, runCliProcess, imageFolder, jpegBytes, pngBytes, tempDir, writeFile } from './helpers.js';
 
 afterAll(cleanupTemps);
-
-function io(tty = false): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: tty },
-    stderr: { write: (s: string) => (err += s), isTTY: tty, columns: 100 },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('fr-data rec', () => {
   test('ImageFolder → .rec/.idx reads back identical: bytes and labels', async () => {

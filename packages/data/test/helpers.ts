@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { encodeJpeg } from '@fr/data';
+import { encodeJpeg, type CliIo } from '@fr/data';
 
 /** The repository root (packages/data/test → ../../..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,6 +30,18 @@ export function python(code: string, args: string[] = []): string {
   const r = spawnSync('python3', ['-c', code, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** CLI streams writing into strings (`tty` makes both look like a terminal). */
+export function io(tty = false): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s), isTTY: tty },
+    stderr: { write: (s: string) => (err += s), isTTY: tty, columns: 100 },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 /**
