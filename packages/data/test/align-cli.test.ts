@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ARCFACE_TEMPLATE_112, arcfaceTemplate, decodeImage, encodeImage, formatLandmarksFile, readLandmarksFile, runCli, type AlignReport, type FaceLandmarks, type Point } from '@fr/data';
 import { dotFace, findDots, placedLandmarks } from './face-fixtures.js';
-import { cleanupTemps, io, runCliProcess, tempDir, writeFile } from './helpers.js';
+import { WITHOUT_FACE_API, cleanupTemps, io, runCliProcess, tempDir, writeFile } from './helpers.js';
 
 afterAll(cleanupTemps);
 
@@ -161,20 +161,10 @@ describe('fr-data align without the detector package', () => {
   test('says what to install, exits 1 and writes nothing', () => {
     const { root } = fixture();
     const out = join(tempDir(), 'never');
-    // A module hook that makes @vladmandic/face-api unresolvable, as on a machine without it.
-    const hook = writeFile(
-      join(tempDir(), 'no-face-api.mjs'),
-      `import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(\`export async function resolve(s, c, next) {
-  if (s.startsWith('@vladmandic/face-api')) throw Object.assign(new Error("Cannot find package '@vladmandic/face-api' imported from " + c.parentURL), { code: 'ERR_MODULE_NOT_FOUND' });
-  return next(s, c);
-}\`));
-`,
-    );
-    const r = runCliProcess(['align', root, out, '--backend', 'cpu'], ['--import', hook]);
+    const r = runCliProcess(['align', root, out, '--backend', 'cpu'], ['--import', WITHOUT_FACE_API]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('face detection needs the optional package @vladmandic/face-api');
-    expect(r.stderr).toContain('Install them with: npm install @vladmandic/face-api @tensorflow/tfjs@4.22.0');
+    expect(r.stderr).toContain('Install them with: npm install @vladmandic/face-api @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0');
     expect(r.stderr).toContain('or pass --landmarks FILE');
     expect(existsSync(out)).toBe(false);
   });

@@ -10,6 +10,9 @@ import { encodeJpeg, type CliIo } from '@fr/data';
 /** The repository root (packages/data/test → ../../..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** `node --import` this file: @vladmandic/face-api cannot be resolved in that process (as without the optional detector). */
+export const WITHOUT_FACE_API = fileURLToPath(new URL('./fixtures/without-face-api.mjs', import.meta.url));
+
 /** The shared real data: $FR_DATA_DIR, else the repo root's ../shared/data. */
 export const SHARED_DATA = process.env.FR_DATA_DIR ?? resolve(REPO_ROOT, '../shared/data');
 

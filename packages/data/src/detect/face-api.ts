@@ -24,11 +24,11 @@ import type { Point } from '../align/template.js';
 import type { RgbImage } from '../image/types.js';
 import { DetectorUnavailableError, type DetectedFace, type FaceDetector } from './face-detector.js';
 
-/** The face-api entry @fr loads: CommonJS, tfjs from `@tensorflow/tfjs` + the wasm backend package. */
+/** The face-api entry @fr loads: CommonJS, requires `@tensorflow/tfjs` and `@tensorflow/tfjs-backend-wasm` (face-api declares neither). */
 export const FACE_API_ENTRY = '@vladmandic/face-api/dist/face-api.node-wasm.js';
 
 /** What to install for {@link loadFaceApiDetector}. */
-export const FACE_API_INSTALL = 'npm install @vladmandic/face-api @tensorflow/tfjs@4.22.0';
+export const FACE_API_INSTALL = 'npm install @vladmandic/face-api @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0';
 
 /** `tiny`: tiny face detector (fast, default); `ssd`: SSD MobileNet v1 (about 10× slower on CPU, same detection rate on face crops). */
 export type FaceApiModel = 'tiny' | 'ssd';
@@ -67,7 +67,7 @@ const MODEL_FILES: Record<FaceApiModel | 'landmarks', string> = {
 };
 
 /**
- * Imports face-api; a missing package (face-api itself or the `@tensorflow/tfjs` it requires)
+ * Imports face-api; a missing package (face-api itself or a tfjs package it requires)
  * becomes a {@link DetectorUnavailableError} naming what to install.
  */
 export async function importFaceApi(entry = FACE_API_ENTRY): Promise<FaceApiModule> {
@@ -79,7 +79,7 @@ export async function importFaceApi(entry = FACE_API_ENTRY): Promise<FaceApiModu
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
     const missing = /Cannot find (?:package|module) '([^']+)'/.exec((e as Error).message)?.[1];
     throw new DetectorUnavailableError(
-      `face detection needs the optional package @vladmandic/face-api (and the @tensorflow/tfjs it loads)${missing ? `; cannot load ${missing}` : ''}. Install them with: ${FACE_API_INSTALL}`,
+      `face detection needs the optional package @vladmandic/face-api (and the @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm it loads)${missing ? `; cannot load ${missing}` : ''}. Install them with: ${FACE_API_INSTALL}`,
       FACE_API_INSTALL,
       { cause: e },
     );
