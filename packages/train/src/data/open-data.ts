@@ -44,7 +44,8 @@ export function trainingDataPath(spec: DataSpec): { readonly field: string; read
   return { field: 'data.train.rec', path: rec, present: existsSync(rec) && existsSync(idx) };
 }
 
-const identities = (list: string | readonly string[] | undefined): string[] | undefined =>
+/** A recipe's identity list (a file or inline names), read. */
+export const identityList = (list: string | readonly string[] | undefined): string[] | undefined =>
   list === undefined ? undefined : typeof list === 'string' ? readIdentityList(list) : [...list];
 
 /**
@@ -69,6 +70,9 @@ export async function openTrainingData(spec: DataSpec, preprocessing: Preprocess
       close: async () => undefined,
     };
   }
+  if (typeof spec.align === 'string') {
+    throw new Error(`data.align ${JSON.stringify(spec.align)}: the images are aligned by alignRecipeData (trainRecipe runs it) before the data is opened; open its result`);
+  }
   if (spec.align !== null && !('imageFolder' in spec.train)) {
     throw new Error(`data.align: on-the-fly alignment works with data.train.imageFolder (its landmarks cache is keyed by paths under the folder), not with data.train.rec`);
   }
@@ -83,8 +87,8 @@ export async function openTrainingData(spec: DataSpec, preprocessing: Preprocess
     log: (line: string) => log(line),
   };
   if ('imageFolder' in spec.train) {
-    const include = identities(spec.train.include);
-    const exclude = identities(spec.train.exclude);
+    const include = identityList(spec.train.include);
+    const exclude = identityList(spec.train.exclude);
     const align = spec.align === null ? undefined : { landmarks: spec.align.landmarks };
     const dataset = await ImageFolderDataset.open(spec.train.imageFolder, { ...loader, include, exclude, align });
     const noise = imageNoise(dataset);
