@@ -103,7 +103,6 @@ export async function alignRecipeData(spec: DataSpec, sets: readonly EvalSetSpec
       `ALIGNED to the ArcFace template by ${detector.name} from ${train.imageFolder}`,
       `(training images: ${outcome(trainReport)}${exclude ? `; ${exclude.length} ${exclude.length === 1 ? 'identity' : 'identities'} excluded` : ''}${setNotes.length ? `; pair images: ${setNotes.join('; ')}` : ''})`,
     ].join(' ');
-    log(`[fr-train] ${note}`);
     return { data: { ...spec, train: { imageFolder: trainReport.out }, align: null }, sets: aligned, note };
   } finally {
     detector.dispose();
