@@ -7,7 +7,7 @@
  *
  * The recipe's `data.align: "auto"` aligns the crops — training images and pair images — to the
  * ArcFace template into runs/demo/aligned when the optional face detector (@vladmandic/face-api)
- * is installed (once; later runs reuse them), and trains and evaluates on those: 69.5% → 75.8% on
+ * is installed (once; later runs reuse them), and trains and evaluates on those: 71.0% → 74.0% on
  * the held-out pairs (README, "Aligned vs unaligned crops"). Without the detector it trains on the
  * crops as they are. FR_DEMO_ALIGN=off keeps the crops as they are either way.
  */
