@@ -153,7 +153,7 @@ describe('fr-data align --landmarks', () => {
     const bad = writeFile(join(tempDir(), 'bad.json'), JSON.stringify({ format: 'fr-landmarks/1', images: { 'ann/0.png': [[1, 2]] } }));
     const c = io();
     expect(await runCli(['align', root, join(tempDir(), 'o'), '--landmarks', bad], c)).toBe(1);
-    expect(c.err()).toBe(`fr-data: error: ${bad}: images["ann/0.png"]: expected 5 points (ArcFace order) or 68 (iBUG), got 1\n`);
+    expect(c.err()).toBe(`fr-data align: ${bad}: images["ann/0.png"]: expected 5 points (ArcFace order) or 68 (iBUG), got 1\n`);
   });
 });
 

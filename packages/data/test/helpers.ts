@@ -48,15 +48,11 @@ export function io(tty = false): CliIo & { out: () => string; err: () => string 
 }
 
 /**
- * Runs `fr-data` from its TypeScript sources in a child process (tsx, with the repository's
- * `@fr/*` paths so no build is needed); `nodeArgs` go before the script (e.g. more `--import`s).
+ * Runs the `fr-data` executable in a child process (its bin runs the TypeScript sources through
+ * tsx in a checkout); `nodeArgs` go before the bin (e.g. more `--import`s) and reach the CLI.
  */
 export function runCliProcess(args: readonly string[], nodeArgs: readonly string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...nodeArgs, join(REPO_ROOT, 'packages/data/src/cli.ts'), ...args], {
-    encoding: 'utf8',
-    cwd: REPO_ROOT,
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(REPO_ROOT, 'packages/data/tsconfig.json') },
-  });
+  const r = spawnSync(process.execPath, [...nodeArgs, join(REPO_ROOT, 'packages/data/bin/fr-data.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

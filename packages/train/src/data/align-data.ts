@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { formatDuration } from '@fr/core';
+import { createProgress, type Progress } from '@fr/core';
 import { DetectorUnavailableError, alignDataset, loadFaceApiDetector, type AlignReport, type FaceDetector } from '@fr/data';
 import type { DataSpec, EvalSetSpec } from '../recipe/schema.js';
 import { evalSetName } from '../run/eval-targets.js';
@@ -24,20 +24,13 @@ export interface RecipeDataPlan {
   readonly note: string | null;
 }
 
-/** Seconds between progress lines while aligning. */
-const PROGRESS_SECONDS = 30;
-
+/** Progress lines (`[fr-train] aligning … 910/4555 (20%) 14.2 images/s ETA 4m16s`) through the run's log. */
 function progress(what: string, log: (line: string) => void): (done: number, total: number) => void {
-  const started = Date.now();
-  let first: number | undefined;
-  let last = started;
+  let display: Progress | undefined;
   return (done, total) => {
-    first ??= done; // a resumed alignment starts part-way
-    const now = Date.now();
-    if (done === total || now - last < PROGRESS_SECONDS * 1000) return;
-    last = now;
-    const rate = (done - first) / ((now - started) / 1000);
-    log(`[fr-train] aligning ${what}: ${done}/${total} (${rate.toFixed(1)} img/s, ETA ${formatDuration((total - done) / rate)})`);
+    // The total is known once the input is listed; a resumed alignment starts part-way.
+    display ??= createProgress({ write: (text: string) => log(text.replace(/\n$/, '')) }, { label: `[fr-train] aligning ${what}`, total, unit: 'images', start: done, mode: 'lines' });
+    display.update(done);
   };
 }
 
