@@ -39,6 +39,9 @@ export function armOverrides(arm: Arm, budget: Budget, seed: number, sets: reado
     `seed=${seed}`,
     `schedule=${json({ type: 'polynomial', power: 2, warmupSteps: budget.warmupSteps, flavour: 'legacy' })}`,
     'data.randomFlip=true',
+    // The crops as they are, for every arm (the CPU recipes align them when face-api is installed,
+    // which would re-detect 5 000 faces in every run folder and differ between machines).
+    'data.align=null',
     // Never the synthetic fallback: a comparison on synthetic identities would say nothing.
     'data.whenMissing=error',
     `evaluation=${json({ atStart: false, every: null, sets: sets.map(({ name, pairs, images }) => ({ name, pairs, images })) })}`,

@@ -39,7 +39,7 @@ describe('the arms', () => {
       const r = loadRecipe(job.recipe, { set: job.set }).recipe;
       return {
         family: ARMS.find((a) => a.id === job.arm)!.family,
-        budget: { backbone: r.backbone, batchSize: r.batchSize, steps: r.steps, seed: r.seed, optimizer: r.optimizer, schedule: r.schedule, clipGradNorm: r.clipGradNorm, randomFlip: r.data.randomFlip, train: r.data.train, evaluation: r.evaluation },
+        budget: { backbone: r.backbone, batchSize: r.batchSize, steps: r.steps, seed: r.seed, optimizer: r.optimizer, schedule: r.schedule, clipGradNorm: r.clipGradNorm, randomFlip: r.data.randomFlip, align: r.data.align, train: r.data.train, evaluation: r.evaluation },
         r,
       };
     };
@@ -56,6 +56,7 @@ describe('the arms', () => {
     expect(noise['boundaryface-n40']).toEqual({ rate: 0.4, seed: 2 });
     expect(noise['boundaryface']).toEqual({ rate: 0, seed: 2 });
     expect(noise['arcface']).toBeNull();
+    for (const s of all) expect(s.r.data.align, s.r.name).toBeNull();
   });
 
   test('the quick budget changes sizes, not the arms', () => {

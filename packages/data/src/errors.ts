@@ -24,7 +24,11 @@ export type DataIssueKind =
   /** A text input (pairs file, identity list) has a line that cannot be parsed. */
   | 'bad-line'
   /** A record container (.rec/.idx/.bin) is malformed. */
-  | 'bad-container';
+  | 'bad-container'
+  /** Alignment was asked for but the landmarks file has no face for the image (none detected, or not listed). */
+  | 'no-face'
+  /** A landmarks file is malformed (wrong format tag, not 5 or 68 points, non-finite coordinates). */
+  | 'bad-landmarks';
 
 /** How a loader treats bad inputs: leave them out and count them, or stop with an error. */
 export type BadDataPolicy = 'skip' | 'stop';

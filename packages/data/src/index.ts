@@ -40,6 +40,13 @@ export { ARCFACE_TEMPLATE_112, arcfaceTemplate, type Point } from './align/templ
 export { applyAffine, estimateSimilarity, invertAffine, similarityMatrix, type Affine } from './align/similarity.js';
 export { warpAffine, type WarpOptions } from './align/warp.js';
 export { alignFace, alignmentTransform } from './align/align-face.js';
+export { IBUG68, fivePointsFrom68 } from './align/five-points.js';
+export { LANDMARKS_FORMAT, formatLandmarksFile, parseLandmarksFile, readLandmarksFile, type FaceLandmarks, type LandmarksFile } from './align/landmarks-file.js';
+export { ALIGN_REPORT_FILE, LANDMARKS_FILE, alignDataset, type AlignDatasetOptions, type AlignReport, type AlignSettings, type NoFacePolicy, type ReportedFace } from './align/align-dataset.js';
+export { DetectorUnavailableError, type DetectedFace, type FaceBox, type FaceDetector } from './detect/face-detector.js';
+export { pickFace, type FacePick, type PickedFace } from './detect/pick-face.js';
+export { FACE_API_INSTALL, loadFaceApiDetector, type FaceApiDetectorOptions, type FaceApiModel } from './detect/face-api.js';
+export { encodeImage, formatForPath } from './image/encode-image.js';
 
 export { runCli, type CliIo } from './cli/run.js';
 export { measureLoaderThroughput, type LoaderThroughputOptions, type LoaderThroughputResult, type ThroughputMeasurement } from './bench/loader-throughput.js';

@@ -1,22 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { InsightfaceRec, decodeImage, readVerificationBin, runCli, type CliIo } from '@fr/data';
-import { REPO_ROOT, cleanupTemps, imageFolder, jpegBytes, pngBytes, tempDir, writeFile } from './helpers.js';
+import { InsightfaceRec, decodeImage, readVerificationBin, runCli } from '@fr/data';
+import { cleanupTemps, io, runCliProcess, imageFolder, jpegBytes, pngBytes, tempDir, writeFile } from './helpers.js';
 
 afterAll(cleanupTemps);
-
-function io(tty = false): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: tty },
-    stderr: { write: (s: string) => (err += s), isTTY: tty, columns: 100 },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('fr-data rec', () => {
   test('ImageFolder → .rec/.idx reads back identical: bytes and labels', async () => {
@@ -159,14 +147,13 @@ describe('fr-data bin and inspect', () => {
   test('the fr-data executable runs (its bin runs src/cli.ts through tsx)', () => {
     const root = imageFolder(tempDir(), { a: 1, b: 1 }, 16);
     const out = join(tempDir(), 'e');
-    const bin = join(REPO_ROOT, 'packages/data/bin/fr-data.js');
-    const r1 = spawnSync(process.execPath, [bin, 'rec', root, out], { encoding: 'utf8', cwd: REPO_ROOT });
+    const r1 = runCliProcess(['rec', root, out]);
     expect(r1.status).toBe(0);
     expect(existsSync(`${out}.rec`)).toBe(true);
-    const r2 = spawnSync(process.execPath, [bin, 'inspect', `${out}.rec`, '--json'], { encoding: 'utf8', cwd: REPO_ROOT });
+    const r2 = runCliProcess(['inspect', `${out}.rec`, '--json']);
     expect(r2.status).toBe(0);
     expect(JSON.parse(r2.stdout)).toMatchObject({ kind: 'recordio', images: 2, classes: 2 });
-    const r3 = spawnSync(process.execPath, [bin, 'inspect'], { encoding: 'utf8', cwd: REPO_ROOT });
+    const r3 = runCliProcess(['inspect']);
     expect(r3.status).toBe(2);
     expect(r3.stderr).toMatch(/inspect needs one file/);
   });

@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { encodeJpeg } from '@fr/data';
+import { encodeJpeg, type CliIo } from '@fr/data';
 
 /** The repository root (packages/data/test → ../../..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** `node --import` this file: @vladmandic/face-api cannot be resolved in that process (as without the optional detector). */
+export const WITHOUT_FACE_API = fileURLToPath(new URL('./fixtures/without-face-api.mjs', import.meta.url));
 
 /** The shared real data: $FR_DATA_DIR, else the repo root's ../shared/data. */
 export const SHARED_DATA = process.env.FR_DATA_DIR ?? resolve(REPO_ROOT, '../shared/data');
@@ -30,6 +33,27 @@ export function python(code: string, args: string[] = []): string {
   const r = spawnSync('python3', ['-c', code, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** CLI streams writing into strings (`tty` makes both look like a terminal). */
+export function io(tty = false): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s), isTTY: tty },
+    stderr: { write: (s: string) => (err += s), isTTY: tty, columns: 100 },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/**
+ * Runs the `fr-data` executable in a child process (its bin runs the TypeScript sources through
+ * tsx in a checkout); `nodeArgs` go before the bin (e.g. more `--import`s) and reach the CLI.
+ */
+export function runCliProcess(args: readonly string[], nodeArgs: readonly string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...nodeArgs, join(REPO_ROOT, 'packages/data/bin/fr-data.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const temps: string[] = [];

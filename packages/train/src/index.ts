@@ -25,6 +25,7 @@ export { trainRecipe, describeEvaluation, type TrainOptions, type TrainResult, t
 export { dryRun, formatDryRun, STAND_IN_CLASSES, type DryRunPlan } from './run/dry-run.js';
 export { openEvalTargets, type Evaluation, type EvalTarget } from './run/eval-targets.js';
 export { openTrainingData, describeLabelNoise, type TrainingData, type InjectedLabelNoise } from './data/open-data.js';
+export { alignRecipeData, type RecipeDataPlan } from './data/align-data.js';
 export { EventFileWriter, type Scalars } from './monitor/event-file.js';
 export { tensorboardLogger, stepScalars, evalScalars } from './monitor/tensorboard.js';
 export { tfRecord, maskedCrc32c } from './monitor/tfrecord.js';

@@ -1,6 +1,7 @@
 /** The `fr-data` command line, as a function (the `bin` entry is `src/cli.ts`). */
 import { runProgram, type CliIo } from '@fr/core/cli';
 import manifest from '../../package.json' with { type: 'json' };
+import { alignCommand } from './align-command.js';
 import { binCommand } from './bin-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { recCommand } from './rec-command.js';
@@ -22,7 +23,7 @@ export function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
       name: 'fr-data',
       version: manifest.version,
       summary: 'fr-data — face datasets without Python or MXNet',
-      commands: { rec: recCommand, bin: binCommand, inspect: inspectCommand },
+      commands: { rec: recCommand, bin: binCommand, inspect: inspectCommand, align: alignCommand },
     },
     argv,
     io,

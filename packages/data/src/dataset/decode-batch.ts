@@ -3,6 +3,8 @@
  * Runs in a worker thread or, as the fallback, in the calling thread; it imports nothing that
  * needs tfjs so workers start fast.
  */
+import { alignFace } from '../align/align-face.js';
+import type { Point } from '../align/template.js';
 import { DataError, dataError, errorMessage, type DataIssue } from '../errors.js';
 import { decodeImageAsync, type DecoderChoice } from '../image/decode.js';
 import { writeSample, type ColorOrder, type Normalization } from '../image/normalize.js';
@@ -18,6 +20,8 @@ export interface PreprocessOptions {
   readonly colorOrder: ColorOrder;
   readonly decoder: DecoderChoice;
   readonly rejectConversions: readonly ColorConversion[];
+  /** Side of the ArcFace-aligned crop made before resizing to `inputSize`, for images that have landmarks (default 112). */
+  readonly alignSize?: number;
 }
 
 /** One unit of work. */
@@ -25,6 +29,8 @@ export interface BatchJob {
   readonly refs: readonly ImageRef[];
   /** 1 = mirror the image (same length as `refs`), or omitted for none. */
   readonly flips?: Uint8Array;
+  /** Five landmarks per image (`[x0, y0, …, x4, y4]`, image pixels) to align it first, or null; omitted for none. */
+  readonly landmarks?: readonly (readonly number[] | null)[];
   readonly options: PreprocessOptions;
 }
 
@@ -43,6 +49,12 @@ function asIssue(e: unknown, ref: ImageRef): DataIssue {
   if (e instanceof DataError) return e.issue;
   const id = refId(ref);
   return dataError('corrupt', id, `cannot decode image (${errorMessage(e)}): ${id}`).issue;
+}
+
+function toPoints(flat: readonly number[]): Point[] {
+  const points: Point[] = [];
+  for (let k = 0; k + 1 < flat.length; k += 2) points.push([flat[k] as number, flat[k + 1] as number]);
+  return points;
 }
 
 /**
@@ -70,8 +82,12 @@ export async function decodeBatch(job: BatchJob, records: RecordFileCache): Prom
     }
     if (read.recordLabel !== undefined) recordLabels[i] = read.recordLabel;
     try {
-      const image = await decodeImageAsync(read.bytes, { file: refId(ref), decoder: options.decoder, rejectConversions: options.rejectConversions });
-      for (const c of image.info.conversions) conversions[c] = (conversions[c] ?? 0) + 1;
+      const decoded = await decodeImageAsync(read.bytes, { file: refId(ref), decoder: options.decoder, rejectConversions: options.rejectConversions });
+      for (const c of decoded.info.conversions) conversions[c] = (conversions[c] ?? 0) + 1;
+      const points = job.landmarks?.[i];
+      // Aligned at the template's own size, then resized like any image: the same pixels as
+      // loading a copy that `fr-data align` wrote (less its JPEG re-encoding).
+      const image = points ? alignFace(decoded, toPoints(points), { size: options.alignSize ?? 112 }) : decoded;
       writeSample(image, images, i * sampleSize, {
         inputSize: options.inputSize,
         resize: options.resize,

@@ -8,6 +8,7 @@ import { sharpAvailable, type DecoderChoice } from '../image/decode.js';
 import type { ColorOrder, Normalization } from '../image/normalize.js';
 import type { ResizePolicy } from '../image/resize.js';
 import type { ColorConversion } from '../image/types.js';
+import type { Point } from '../align/template.js';
 import type { BatchJob, BatchResult, PreprocessOptions } from './decode-batch.js';
 import { DecodePool, defaultWorkerCount } from './decode-pool.js';
 import { refId, type ImageRef } from './image-ref.js';
@@ -79,6 +80,8 @@ export interface DatasetReport {
 export interface Example {
   readonly ref: ImageRef;
   readonly label: number;
+  /** Five ArcFace landmarks (image pixels): the image is aligned to the template before preprocessing. */
+  readonly landmarks?: readonly Point[];
 }
 
 /** Internal construction state shared with subclasses. */
@@ -88,6 +91,8 @@ export interface ImageDatasetInit {
   readonly options: LoaderOptions;
   readonly issues: IssueLog;
   readonly conversions?: Partial<Record<ColorConversion, number>>;
+  /** Side of the aligned crop for examples with landmarks (default 112). */
+  readonly alignSize?: number;
 }
 
 /**
@@ -120,6 +125,8 @@ export class ImageDataset implements TrainingDataset {
   readonly labelNoise: ClosedSetNoise | null;
   /** The true class of each example (with `labelNoise`, the labels before moving). */
   private readonly cleanLabels: Int32Array;
+  /** Landmarks of each example, flattened (`[x0, y0, …, x4, y4]`), or null: aligned when decoded. */
+  private readonly landmarks: readonly (readonly number[] | null)[] | undefined;
   protected readonly issueLog: IssueLog;
   private readonly options: LoaderOptions;
   private readonly preprocess: PreprocessOptions;
@@ -138,9 +145,13 @@ export class ImageDataset implements TrainingDataset {
     this.numClasses = classNames.length;
     this.refs = examples.map((e) => e.ref);
     this.cleanLabels = Int32Array.from(examples, (e) => e.label);
+    this.landmarks = examples.some((e) => e.landmarks) ? examples.map((e) => (e.landmarks ? e.landmarks.flat() : null)) : undefined;
     for (const e of examples) {
       if (!Number.isInteger(e.label) || e.label < 0 || e.label >= this.numClasses) {
         throw new Error(`example ${refId(e.ref)} has label ${e.label}, outside [0, ${this.numClasses})`);
+      }
+      if (e.landmarks && (e.landmarks.length !== 5 || !e.landmarks.flat().every(Number.isFinite))) {
+        throw new Error(`example ${refId(e.ref)} needs 5 finite [x, y] landmarks to be aligned, got ${JSON.stringify(e.landmarks)}`);
       }
     }
     this.labelNoise = options.labelNoise ? closedSetNoise(this.cleanLabels, options.labelNoise) : null;
@@ -156,6 +167,7 @@ export class ImageDataset implements TrainingDataset {
       colorOrder: options.colorOrder ?? 'rgb',
       decoder: options.decoder ?? 'js',
       rejectConversions: [...(options.rejectConversions ?? [])],
+      ...(this.landmarks ? { alignSize: init.alignSize ?? 112 } : {}),
     };
     const s = options.sampler ?? 'shuffle';
     this.sampler = typeof s === 'object' ? { kind: 'm-per-class', m: s.mPerClass } : { kind: 'shuffle', shuffle: s === 'shuffle' };
@@ -221,6 +233,7 @@ export class ImageDataset implements TrainingDataset {
       const job: BatchJob = {
         refs: Array.from(plan.batches[b] as Int32Array, (i) => this.refs[i] as ImageRef),
         flips: plan.flips[b] as Uint8Array,
+        ...(this.landmarks ? { landmarks: Array.from(plan.batches[b] as Int32Array, (i) => this.landmarks?.[i] ?? null) } : {}),
         options: this.preprocess,
       };
       const p = pool.run(job);

@@ -44,7 +44,8 @@ export function trainingDataPath(spec: DataSpec): { readonly field: string; read
   return { field: 'data.train.rec', path: rec, present: existsSync(rec) && existsSync(idx) };
 }
 
-const identities = (list: string | readonly string[] | undefined): string[] | undefined =>
+/** A recipe's identity list (a file or inline names), read. */
+export const identityList = (list: string | readonly string[] | undefined): string[] | undefined =>
   list === undefined ? undefined : typeof list === 'string' ? readIdentityList(list) : [...list];
 
 /**
@@ -69,8 +70,11 @@ export async function openTrainingData(spec: DataSpec, preprocessing: Preprocess
       close: async () => undefined,
     };
   }
-  if (spec.align !== null) {
-    throw new Error(`data.align: on-the-fly alignment from a landmarks cache (${spec.align.landmarks}) needs an @fr/data that supports it; this one does not — align the images with \`fr-data align\` first and train on the aligned folder`);
+  if (typeof spec.align === 'string') {
+    throw new Error(`data.align ${JSON.stringify(spec.align)}: the images are aligned by alignRecipeData (trainRecipe runs it) before the data is opened; open its result`);
+  }
+  if (spec.align !== null && !('imageFolder' in spec.train)) {
+    throw new Error(`data.align: on-the-fly alignment works with data.train.imageFolder (its landmarks cache is keyed by paths under the folder), not with data.train.rec`);
   }
   const loader = {
     inputSize, colorOrder, normalization,
@@ -83,13 +87,14 @@ export async function openTrainingData(spec: DataSpec, preprocessing: Preprocess
     log: (line: string) => log(line),
   };
   if ('imageFolder' in spec.train) {
-    const include = identities(spec.train.include);
-    const exclude = identities(spec.train.exclude);
-    const dataset = await ImageFolderDataset.open(spec.train.imageFolder, { ...loader, include, exclude });
+    const include = identityList(spec.train.include);
+    const exclude = identityList(spec.train.exclude);
+    const align = spec.align === null ? undefined : { landmarks: spec.align.landmarks };
+    const dataset = await ImageFolderDataset.open(spec.train.imageFolder, { ...loader, include, exclude, align });
     const noise = imageNoise(dataset);
     return {
       dataset,
-      description: withNoise(`${spec.train.imageFolder}: ${dataset.numClasses} identities, ${dataset.size} images${exclude ? `; ${exclude.length} identities excluded` : ''}`, noise),
+      description: withNoise(`${spec.train.imageFolder}: ${dataset.numClasses} identities, ${dataset.size} images${exclude ? `; ${exclude.length} identities excluded` : ''}${align ? `; aligned on the fly from ${align.landmarks}` : ''}`, noise),
       syntheticPairs: null,
       labelNoise: noise,
       close: () => dataset.close(),

@@ -65,10 +65,15 @@ export const dataSchema = z.object({
   /** Unreadable images: leave them out with a message (`skip`) or stop naming the file. */
   badData: z.enum(['skip', 'stop']).default('skip'),
   /**
-   * Align faces on the fly from a landmarks cache (5 points per image, as `fr-data align` writes
-   * it) to the insightface template. Needs an @fr/data with on-the-fly alignment.
+   * Align the faces to the insightface (ArcFace) template. `"auto"`: when the optional face
+   * detector (`@vladmandic/face-api`) is installed, `data.train.imageFolder` and the images of the
+   * pairs evaluation sets are aligned once into `<output.dir>/aligned/` and the run trains and
+   * evaluates on those; without it the run says so and uses the images as they are. `"always"`:
+   * the same, a missing detector is an error. `{ "landmarks": file }`: align on the fly from a
+   * landmarks cache (5 points per image, as `fr-data align` writes it, keyed by paths under
+   * `data.train.imageFolder`); images it has no face for are bad data (`no-face`). ImageFolder only.
    */
-  align: z.object({ landmarks: path }).strict().nullable().default(null),
+  align: z.union([z.enum(['auto', 'always']), z.object({ landmarks: path }).strict()]).nullable().default(null),
   /**
    * Inject closed-set label noise (BoundaryFace's setting): `rate` of the training labels, drawn
    * with `seed` (default: the recipe's seed), move to another training identity; the clean labels

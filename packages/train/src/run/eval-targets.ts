@@ -27,8 +27,8 @@ export interface EvalTarget {
   evaluate(backbone: Backbone): Promise<Evaluation>;
 }
 
-/** `lfw.bin` → `lfw`, `celeba-crops-pairs.txt` → `celeba-crops-pairs`, `orl-faces/pairs.txt` → `orl-faces`. */
-function setName(spec: EvalSetSpec): string {
+/** A set's `name`, else from its file: `lfw.bin` → `lfw`, `celeba-crops-pairs.txt` → `celeba-crops-pairs`, `orl-faces/pairs.txt` → `orl-faces`. */
+export function evalSetName(spec: EvalSetSpec): string {
   if (spec.name) return spec.name;
   const file = 'bin' in spec ? spec.bin : spec.pairs;
   const stem = basename(file, extname(file));
@@ -83,7 +83,7 @@ export function openEvalTargets(specs: readonly EvalSetSpec[], synthetic: Synthe
     }];
   }
   return specs.map((spec, i) => {
-    const name = setName(spec);
+    const name = evalSetName(spec);
     for (const [field, path] of Object.entries(spec)) {
       if (field !== 'name' && !existsSync(path)) throw new Error(`evaluation.sets.${i}.${field}: no such ${field === 'images' ? 'folder' : 'file'} ${path}`);
     }

@@ -1,8 +1,8 @@
 /**
- * `fr-train`'s pipeline: check the recipe, pick a backend, open the data, build the backbone and
- * plugins, evaluate the untrained network, train (with periodic evaluations, checkpoints, the
- * JSONL log, TensorBoard and a progress display), evaluate again, save the model, write the
- * verification reports and the training report.
+ * `fr-train`'s pipeline: check the recipe, pick a backend, align the data (`data.align`), open
+ * it, build the backbone and plugins, evaluate the untrained network, train (with periodic
+ * evaluations, checkpoints, the JSONL log, TensorBoard and a progress display), evaluate again,
+ * save the model, write the verification reports and the training report.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { fileSystem } from '@fr/backbones/node';
 import { renderVerificationReport } from '@fr/bench';
 import { RecipeError } from '../recipe/errors.js';
 import type { LoadedRecipe } from '../recipe/load.js';
+import { alignRecipeData } from '../data/align-data.js';
 import { openTrainingData, type TrainingData } from '../data/open-data.js';
 import { tensorboardLogger, evalScalars } from '../monitor/tensorboard.js';
 import { renderTrainingReport } from '../report/training-report.js';
@@ -71,6 +72,8 @@ export interface TrainResult {
   /** Steps done. */
   readonly step: number;
   readonly totalSteps: number;
+  /** Which data trained the model (and whether it was aligned): the run's `data:` line. */
+  readonly data: string;
   /** The untrained network's evaluations (empty when resuming or with `evaluation.atStart: false`). */
   readonly before: readonly Evaluation[];
   /** The final evaluations (empty when interrupted). */
@@ -118,8 +121,11 @@ export async function trainRecipe(loaded: LoadedRecipe, options: TrainOptions = 
   const backend = await selectBackend(options.backend ?? process.env.FR_BACKEND ?? recipe.backend, { log });
   const dir = recipe.output.dir;
   const files = { dir, log: join(dir, 'train.jsonl'), checkpoints: join(dir, 'checkpoints') };
+  // Before the backbone exists: an alignment that fails leaves no tensors behind.
+  const plan = await alignRecipeData(recipe.data, recipe.evaluation.sets, dir, log);
   const backbone = createBackbone(recipe.backbone.architecture, recipe.backbone.options, { rng: Rng.fromSeed(recipe.seed) });
-  const data = await openTrainingData(recipe.data, backbone.preprocessing, log, recipe.seed);
+  const opened = await openTrainingData(plan.data, backbone.preprocessing, log, recipe.seed);
+  const data: TrainingData = plan.note ? { ...opened, description: `${opened.description}; ${plan.note}` } : opened;
   let plugins: BuiltPlugins | undefined;
   let trainer: ReturnType<typeof createTrainer> | undefined;
   try {
@@ -132,7 +138,7 @@ export async function trainRecipe(loaded: LoadedRecipe, options: TrainOptions = 
     log(`[fr-train] data: ${data.description}`);
     plugins = buildPlugins(prepared, { numClasses: dataset.numClasses, embeddingSize: backbone.embeddingSize, inputSize: backbone.preprocessing.inputSize, seed: recipe.seed }, options.pluginOptions);
     const model = `${recipe.backbone.architecture} ${recipe.name}`;
-    const targets = openEvalTargets(recipe.evaluation.sets, data.syntheticPairs, { batchSize: recipe.evaluation.batchSize, flip: recipe.evaluation.flip, model });
+    const targets = openEvalTargets(plan.sets, data.syntheticPairs, { batchSize: recipe.evaluation.batchSize, flip: recipe.evaluation.flip, model });
     const last = new Map<string, { step: number; evaluation: Evaluation }>();
     const callbacks: TrainerCallback[] = recipe.evaluation.every === null ? [] : targets.map((target) => ({
       name: target.name,
@@ -198,7 +204,7 @@ export async function trainRecipe(loaded: LoadedRecipe, options: TrainOptions = 
     const trainSeconds = (Date.now() - started) / 1000;
     const images = steps.reduce((n, e) => n + e.batchSize, 0);
     const imagesPerSecond = images / Math.max(trainSeconds, 1e-9);
-    const base = { step: fit.step, totalSteps: trainer.totalSteps, before, trainSeconds, imagesPerSecond };
+    const base = { step: fit.step, totalSteps: trainer.totalSteps, data: data.description, before, trainSeconds, imagesPerSecond };
     if (fit.reason === 'interrupted') {
       log(`[fr-train] interrupted at step ${fit.step}/${trainer.totalSteps}; checkpoint ${fit.lastCheckpoint ?? '(none)'} — run the same command with --resume latest to continue`);
       return { ...base, reason: 'interrupted', after: [], files: { ...files, lastCheckpoint: fit.lastCheckpoint, tensorboard: tensorboard?.writer.file ?? null, model: null, report: null } };
