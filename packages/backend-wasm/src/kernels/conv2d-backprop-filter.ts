@@ -11,7 +11,7 @@
  * the kernel threads, each summing its images into its own filter, added up at the end.
  */
 import { tf } from '@fr/core';
-import { assertChannelsLast, type TensorInfo, type WasmBackend } from './kernel-utils.js';
+import { assertChannelsLast, assertFloat32, type TensorInfo, type WasmBackend } from './kernel-utils.js';
 import { batchSlices } from './simd/batch-slices.js';
 
 /** Kernel function for `Conv2DBackpropFilter` on wasm (NHWC, dilations 1, any stride and padding). */
@@ -20,7 +20,7 @@ export function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; back
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   assertChannelsLast(tf.Conv2DBackpropFilter, dataFormat);
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`@fr wasm ${tf.Conv2DBackpropFilter}: x and dy must be float32, got ${x.dtype} and ${dy.dtype}`);
+  assertFloat32(tf.Conv2DBackpropFilter, { x, dy });
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,

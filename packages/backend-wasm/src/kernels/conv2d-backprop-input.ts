@@ -11,7 +11,7 @@
  * on IResNet-18 w¼ layer shapes (one thread).
  */
 import { tf } from '@fr/core';
-import { assertChannelsLast, type TensorInfo, type WasmBackend } from './kernel-utils.js';
+import { assertChannelsLast, assertFloat32, type TensorInfo, type WasmBackend } from './kernel-utils.js';
 import { runByImage } from './simd/batch-slices.js';
 import { pointerOf } from './simd/module.js';
 import { transposeSimd } from './simd/transpose.js';
@@ -22,7 +22,7 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
   assertChannelsLast(tf.Conv2DBackpropInput, dataFormat);
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') throw new Error(`@fr wasm ${tf.Conv2DBackpropInput}: dy and filter must be float32, got ${dy.dtype} and ${filter.dtype}`);
+  assertFloat32(tf.Conv2DBackpropInput, { dy, filter });
   const info = tf.backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],

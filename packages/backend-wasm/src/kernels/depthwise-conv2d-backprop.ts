@@ -10,7 +10,7 @@
  *   depthwise kernel is made for small filters, not dy-sized ones.
  */
 import { tf } from '@fr/core';
-import { assertNoDilation, type TensorInfo, type WasmBackend } from './kernel-utils.js';
+import { assertFloat32, assertNoDilation, type TensorInfo, type WasmBackend } from './kernel-utils.js';
 import { batchSlices, runByImage } from './simd/batch-slices.js';
 import { pointerOf } from './simd/module.js';
 
@@ -40,7 +40,7 @@ export function depthwiseConv2dNativeBackpropInput(args: KernelArgs): TensorInfo
     dimRoundingMode,
     true,
   );
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') throw new Error(`@fr wasm ${tf.DepthwiseConv2dNativeBackpropInput}: dy and filter must be float32, got ${dy.dtype} and ${filter.dtype}`);
+  assertFloat32(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter });
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const dx = backend.makeOutput([...inputShape], 'float32');
   if (tf.util.sizeFromShape([...inputShape]) === 0) return dx;
@@ -63,7 +63,7 @@ export function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): TensorInf
   const { strides, dilations, pad, dimRoundingMode, filterShape } = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   assertNoDilation(tf.DepthwiseConv2dNativeBackpropFilter, dilations);
   assertMultiplierOne(tf.DepthwiseConv2dNativeBackpropFilter, filterShape);
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`@fr wasm ${tf.DepthwiseConv2dNativeBackpropFilter}: x and dy must be float32, got ${x.dtype} and ${dy.dtype}`);
+  assertFloat32(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy });
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,

@@ -124,6 +124,19 @@ export function assertNoDilation(kernelName: string, dilations: number | readonl
 }
 
 /**
+ * Throws unless both named inputs are float32 (the SIMD gradient kernels read the heap as floats).
+ * The message names the kernel and both inputs, e.g. "x and dy must be float32, got int32 and float32".
+ */
+export function assertFloat32(kernelName: string, inputs: Readonly<Record<string, TensorInfo>>): void {
+  const entries = Object.entries(inputs);
+  if (entries.some(([, t]) => t.dtype !== 'float32')) {
+    const names = entries.map(([n]) => n).join(' and ');
+    const dtypes = entries.map(([, t]) => t.dtype).join(' and ');
+    throw new Error(`@fr wasm ${kernelName}: ${names} must be float32, got ${dtypes}`);
+  }
+}
+
+/**
  * Registers a kernel function for the wasm backend, replacing (not warning about) an earlier one.
  * A replaced kernel's setup still runs when the backend initialises: tfjs' other kernels call
  * some of them internally (Sum and Mean transpose through Transpose's `cwrap`).
