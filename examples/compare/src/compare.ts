@@ -14,6 +14,7 @@ import { writeComparison, type ComparisonFiles } from './outputs.js';
 import { planJobs, type Job } from './plan.js';
 import { storedResult, type RunResult } from './run-job.js';
 import { runJobs } from './scheduler.js';
+import { WARNED } from './tables.js';
 
 /** Where lines go (tests capture them). */
 export interface CompareIo {
@@ -80,7 +81,8 @@ export async function compare(argv: readonly string[], io: CompareIo = { out: co
     onDone: (job, r) => {
       done++;
       const eta = ((Date.now() - t0) / done) * (pending.length - done) / 1000;
-      io.out(`[compare] ${done}/${pending.length} ${job.arm} seed ${job.seed}: ${Object.entries(r.sets).map(([s, m]) => `${s} ${pct(m.accuracy)}`).join(', ')}; trained in ${r.trainSeconds.toFixed(0)} s${done < pending.length ? `; about ${Math.ceil(eta / 60)} min left` : ''}`);
+      const warned = Object.entries(r.sets).filter(([, m]) => m.warnings.length > 0).map(([s]) => s);
+      io.out(`[compare] ${done}/${pending.length} ${job.arm} seed ${job.seed}: ${Object.entries(r.sets).map(([s, m]) => `${s} ${pct(m.accuracy)}`).join(', ')}; trained in ${r.trainSeconds.toFixed(0)} s${warned.length ? `; the evaluation on ${warned.join(', ')} warned (${WARNED} in the table; its console.log says why)` : ''}${done < pending.length ? `; about ${Math.ceil(eta / 60)} min left` : ''}`);
     },
     onFail: (f) => io.err(`[compare] FAILED ${f.job.arm} seed ${f.job.seed}: ${f.error}`),
   });

@@ -12,7 +12,8 @@ function htmlTable(table: Table, className: string, verdictColumn = -1): string 
     const style = i === verdictColumn ? ` style="color: ${VERDICT_COLORS[c] ?? '#222'}; font-weight: bold"` : '';
     return `<td${style}>${escapeXml(c)}</td>`;
   }).join('')}</tr>`).join('\n');
-  return `<h2>${escapeXml(table.title)}</h2>\n<table class="${className}">\n${head}\n${rows}\n</table>`;
+  const notes = (table.notes ?? []).map((n) => `<p class="note">${escapeXml(n)}</p>`).join('\n');
+  return `<h2>${escapeXml(table.title)}</h2>\n<table class="${className}">\n${head}\n${rows}\n</table>${notes ? `\n${notes}` : ''}`;
 }
 
 /** Everything the page shows. */

@@ -20,10 +20,17 @@ export interface SetMetrics {
   readonly auc: number | null;
   /** TAR at FAR = 1e-2 (null when the set has too few impostor pairs for that FAR). */
   readonly tarAtFar1e2: number | null;
+  /**
+   * What the evaluation report warned about, e.g. every pair distance within one step of the
+   * threshold grid (a collapsed network: its accuracy there is chance whatever the embeddings).
+   */
+  readonly warnings: readonly string[];
 }
 
 /** What one run produced. */
 export interface RunResult {
+  /** {@link RESULT_FORMAT} of the code that wrote it. */
+  readonly format: number;
   readonly arm: string;
   readonly seed: number;
   /** The job's key (recipe text and overrides) it was produced under. */
@@ -50,12 +57,18 @@ export interface RunResult {
 
 export const RESULT_FILE = 'result.json';
 
-/** The stored result of a job, if it was produced from the same recipe text and overrides. */
+/**
+ * Version of what `result.json` holds; raised when a run records something new (2: the evaluation
+ * warnings), so that older results, which lack it, are trained again rather than read as clean.
+ */
+export const RESULT_FORMAT = 2;
+
+/** The stored result of a job, if it was produced from the same recipe text and overrides in the current format. */
 export function storedResult(job: Job): RunResult | null {
   const path = join(job.dir, RESULT_FILE);
   if (!existsSync(path)) return null;
   const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
-  return result.key === job.key ? result : null;
+  return result.key === job.key && result.format === RESULT_FORMAT ? result : null;
 }
 
 function setMetrics(e: Evaluation): SetMetrics {
@@ -66,6 +79,7 @@ function setMetrics(e: Evaluation): SetMetrics {
     foldStd: e.report.accuracy.std,
     auc: roc.available ? roc.auc : null,
     tarAtFar1e2: tar?.available ? tar.tar : null,
+    warnings: e.report.warnings,
   };
 }
 
@@ -107,6 +121,7 @@ export async function runJob(job: Job): Promise<RunResult> {
   if (result.reason !== 'completed') throw new Error(`${job.arm} seed ${job.seed}: training stopped at step ${result.step} (${result.reason})`);
   const tail = losses.slice(-Math.max(1, Math.ceil(losses.length / 10)));
   const run: RunResult = {
+    format: RESULT_FORMAT,
     arm: job.arm,
     seed: job.seed,
     key: job.key,

@@ -11,6 +11,14 @@ export interface SetSummary {
   readonly accuracy: Stat;
   readonly auc: Stat | null;
   readonly tarAtFar1e2: Stat | null;
+  /** The seeds whose evaluation on this set warned (`SetMetrics.warnings` of a run), with the warnings. */
+  readonly warned: readonly SeedWarning[];
+}
+
+/** The warnings of one seed's evaluation on one set. */
+export interface SeedWarning {
+  readonly seed: number;
+  readonly warnings: readonly string[];
 }
 
 /** The detector in one epoch over seeds. */
@@ -42,6 +50,8 @@ export interface ClaimResult {
   readonly claim: Claim;
   /** Per set; absent when an arm of the claim has no results. */
   readonly tests: Readonly<Record<string, PairedTest>>;
+  /** Per set, the seeds of the test whose evaluation warned on either arm (empty when none did). */
+  readonly warnedSeeds: Readonly<Record<string, readonly number[]>>;
   readonly verdict: PairedTest['verdict'] | 'missing';
 }
 
@@ -58,6 +68,7 @@ export function summarizeArms(arms: readonly Arm[], results: readonly RunResult[
       accuracy: stat(runs.map((r) => r.sets[name]!.accuracy)),
       auc: optionalStat(runs.map((r) => r.sets[name]?.auc ?? null)),
       tarAtFar1e2: optionalStat(runs.map((r) => r.sets[name]?.tarAtFar1e2 ?? null)),
+      warned: runs.filter((r) => r.sets[name]!.warnings.length > 0).map((r) => ({ seed: r.seed, warnings: r.sets[name]!.warnings })),
     }]));
     let detector: DetectorSummary[] | null = null;
     if (runs.every((r) => r.detector !== null)) {
@@ -95,12 +106,13 @@ export function testClaims(claims: readonly Claim[], results: readonly RunResult
     const better = new Map(results.filter((r) => r.arm === claim.better).map((r) => [r.seed, r]));
     const than = new Map(results.filter((r) => r.arm === claim.than).map((r) => [r.seed, r]));
     const seeds = [...better.keys()].filter((s) => than.has(s)).sort((a, b) => a - b);
-    if (seeds.length === 0) return { claim, tests: {}, verdict: 'missing' as const };
+    if (seeds.length === 0) return { claim, tests: {}, warnedSeeds: {}, verdict: 'missing' as const };
     const setNames = Object.keys(better.get(seeds[0]!)!.sets).filter((name) => seeds.every((s) => better.get(s)!.sets[name] && than.get(s)!.sets[name]));
     const tests = Object.fromEntries(setNames.map((name) => [name, pairedTest(
       seeds.map((s) => better.get(s)!.sets[name]!.accuracy),
       seeds.map((s) => than.get(s)!.sets[name]!.accuracy),
     )]));
-    return { claim, tests, verdict: tests[primarySet]?.verdict ?? 'missing' };
+    const warnedSeeds = Object.fromEntries(setNames.map((name) => [name, seeds.filter((s) => [better, than].some((arm) => arm.get(s)!.sets[name]!.warnings.length > 0))]));
+    return { claim, tests, warnedSeeds, verdict: tests[primarySet]?.verdict ?? 'missing' };
   });
 }

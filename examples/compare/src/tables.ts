@@ -5,12 +5,20 @@
 import type { Stat } from './stats.js';
 import type { ArmSummary, ClaimResult } from './summary.js';
 
-/** A table: a title, a header row and rows of cells (plain text). */
+/** A table: a title, a header row, rows of cells (plain text) and notes under it. */
 export interface Table {
   readonly title: string;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly string[])[];
+  /** Footnotes for the cells marked {@link WARNED}. */
+  readonly notes?: readonly string[];
 }
+
+/**
+ * Marks a cell that includes a seed whose evaluation warned (typically a collapsed network: every
+ * pair distance within one threshold step, so its accuracy is chance there whatever the embeddings).
+ */
+export const WARNED = '‡';
 
 /** Display names of the evaluation sets. */
 export const SET_LABELS: Readonly<Record<string, string>> = { celeba: 'CelebA held-out', orl: 'ORL', yaleb: 'Yale B' };
@@ -31,13 +39,16 @@ const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : '−'}${Math
 
 /** Accuracy on every set and the time per run. */
 export function accuracyTable(arms: readonly ArmSummary[], sets: readonly string[]): Table {
+  const warned = (a: ArmSummary, s: string): boolean => (a.sets[s]?.warned.length ?? 0) > 0;
   return {
     title: 'Verification accuracy (%, 10-fold, mean ± std over seeds) and time per run',
     columns: ['arm', 'label noise', ...sets.map((s) => `${setLabel(s)} accuracy`), 'training s', 'img/s', 'run s (wall)', 'run CPU s', 'final loss', 'seeds'],
+    notes: arms.flatMap((a) => sets.flatMap((s) => (a.sets[s]?.warned ?? []).flatMap((w) =>
+      w.warnings.map((text) => `${WARNED} ${a.arm.label}, seed ${w.seed}, ${setLabel(s)}: ${text}`)))),
     rows: arms.map((a) => [
       a.arm.label,
       `${Math.round(100 * a.arm.noise)}%`,
-      ...sets.map((s) => percent(a.sets[s]?.accuracy)),
+      ...sets.map((s) => `${percent(a.sets[s]?.accuracy)}${warned(a, s) ? ` ${WARNED}` : ''}`),
       plain(a.trainSeconds, 0),
       plain(a.imagesPerSecond, 1),
       plain(a.wallSeconds, 0),
@@ -65,6 +76,9 @@ export function claimsTable(claims: readonly ClaimResult[], sets: readonly strin
   return {
     title: `Claims: accuracy difference (points, paired by seed, mean ± std); verdict on ${setLabel(primarySet)} (one-sided paired t-test, 95%)`,
     columns: ['claim', 'source', ...sets.map((s) => `Δ ${setLabel(s)}`), 't', 'verdict'],
+    notes: claims.flatMap((c) => sets.flatMap((s) => (c.warnedSeeds[s]?.length ?? 0) > 0
+      ? [`${WARNED} ${c.claim.statement}, ${setLabel(s)}: the difference includes seed ${c.warnedSeeds[s]!.join(', ')}, whose evaluation warned (see the accuracy table's notes)`]
+      : [])),
     rows: claims.map((c) => {
       const primary = c.tests[primarySet];
       return [
@@ -72,7 +86,8 @@ export function claimsTable(claims: readonly ClaimResult[], sets: readonly strin
         c.claim.source,
         ...sets.map((s) => {
           const d = c.tests[s]?.difference;
-          return d ? (d.std === null ? signed(100 * d.mean) : `${signed(100 * d.mean)} ± ${(100 * d.std).toFixed(2)}`) : '–';
+          const mark = (c.warnedSeeds[s]?.length ?? 0) > 0 ? ` ${WARNED}` : '';
+          return d ? `${d.std === null ? signed(100 * d.mean) : `${signed(100 * d.mean)} ± ${(100 * d.std).toFixed(2)}`}${mark}` : '–';
         }),
         primary?.t === null || primary?.t === undefined ? '–' : Number.isFinite(primary.t) ? primary.t.toFixed(2) : String(primary.t),
         c.verdict,
@@ -105,5 +120,6 @@ export function markdownTable(table: Table): string {
   const header = `| ${table.columns.map(cell).join(' | ')} |`;
   const rule = `|${table.columns.map(() => '---').join('|')}|`;
   const rows = table.rows.map((r) => `| ${r.map(cell).join(' | ')} |`);
-  return [`**${table.title}**`, '', header, rule, ...rows].join('\n');
+  const notes = table.notes?.length ? ['', ...table.notes.map((n) => `${n}  `)] : [];
+  return [`**${table.title}**`, '', header, rule, ...rows, ...notes].join('\n');
 }

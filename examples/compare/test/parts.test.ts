@@ -6,8 +6,15 @@ import type { InjectedLabelNoise } from '@fr/train';
 import { parseCompareArgs } from '../src/args.js';
 import { CorrectionScore } from '../src/detector-score.js';
 import { yaleBPairs } from '../src/eval-sets.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARMS, CLAIMS } from '../src/arms.js';
+import type { Job } from '../src/plan.js';
+import { RESULT_FILE, RESULT_FORMAT, storedResult, type RunResult } from '../src/run-job.js';
 import { pairedTest, stat } from '../src/stats.js';
-import { markdownTable } from '../src/tables.js';
+import { summarizeArms, testClaims } from '../src/summary.js';
+import { accuracyTable, claimsTable, markdownTable, WARNED } from '../src/tables.js';
 
 /** 38 identities × 64 images, named like the cropped Extended Yale B files. */
 function yaleListing(): Map<string, string[]> {
@@ -127,4 +134,57 @@ describe('arguments', () => {
 test('markdown tables escape pipes and keep one cell per column', () => {
   const md = markdownTable({ title: 'T', columns: ['a', 'b'], rows: [['x|y', '1']] });
   expect(md).toBe('**T**\n\n| a | b |\n|---|---|\n| x\\|y | 1 |');
+});
+
+/** A run with the given CelebA and ORL accuracies; `orlWarning` is what its ORL evaluation warned. */
+function fakeRun(arm: string, seed: number, celeba: number, orl: number, orlWarning?: string): RunResult {
+  const set = (accuracy: number, warnings: string[]) => ({ accuracy, foldStd: 0, auc: 0.7, tarAtFar1e2: 0.1, warnings });
+  return {
+    format: RESULT_FORMAT, arm, seed, key: 'k', commit: 'c', backend: 'cpu', steps: 1, images: 1,
+    trainSeconds: 1, wallSeconds: 1, cpuSeconds: 1, imagesPerSecond: 1, finalLoss: 1,
+    sets: { celeba: set(celeba, []), orl: set(orl, orlWarning ? [orlWarning] : []) },
+    detector: null, report: null,
+  };
+}
+
+describe('a collapsed seed', () => {
+  const claim = CLAIMS.find((c) => c.id === 'boundary-20')!;
+  const arms = ARMS.filter((a) => a.id === claim.better || a.id === claim.than);
+  const collapsed = 'all 3000 pair distances lie below 0.01, the first step of the threshold grid';
+  const runs = [1, 2, 3].flatMap((seed) => [
+    fakeRun(claim.better, seed, 0.6, seed === 3 ? 0.5 : 0.7, seed === 3 ? collapsed : undefined),
+    fakeRun(claim.than, seed, 0.65, 0.75),
+  ]);
+
+  test('is marked in the accuracy and claims tables, where its warning is quoted', () => {
+    const accuracy = accuracyTable(summarizeArms(arms, runs), ['celeba', 'orl']);
+    const better = accuracy.rows.find((r) => r[0] === arms.find((a) => a.id === claim.better)!.label)!;
+    expect(better[2]).not.toContain(WARNED);
+    expect(better[3]).toMatch(new RegExp(`^63\\.33 ± 11\\.55 ${WARNED}$`));
+    expect(accuracy.notes).toEqual([expect.stringMatching(new RegExp(`^${WARNED} .*, seed 3, ORL: ${collapsed}$`))]);
+    expect(accuracy.rows.find((r) => r !== better)!.join(' ')).not.toContain(WARNED);
+
+    const claims = claimsTable(testClaims([claim], runs, 'celeba'), ['celeba', 'orl'], 'celeba');
+    expect(claims.rows[0]![2]).toBe('−5.00 ± 0.00');
+    expect(claims.rows[0]![3]).toMatch(new RegExp(`^−11\\.67 ± 11\\.55 ${WARNED}$`));
+    expect(claims.notes).toEqual([expect.stringContaining('ORL: the difference includes seed 3')]);
+    expect(markdownTable(claims).split('\n').at(-1)).toMatch(new RegExp(`^${WARNED} `));
+  });
+
+  test('a result written before warnings were recorded is trained again, not read as clean', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-compare-stored-'));
+    try {
+      mkdirSync(dir, { recursive: true });
+      const job = { arm: 'arcface', seed: 1, recipe: 'r', set: [], dir, detector: false, key: 'k', commit: 'c' } satisfies Job;
+      const current = fakeRun('arcface', 1, 0.6, 0.7);
+      writeFileSync(join(dir, RESULT_FILE), JSON.stringify(current));
+      expect(storedResult(job)).toEqual(current);
+      expect(storedResult({ ...job, key: 'other' })).toBeNull();
+      const { format: _format, ...older } = current;
+      writeFileSync(join(dir, RESULT_FILE), JSON.stringify(older));
+      expect(storedResult(job)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
