@@ -21,8 +21,8 @@ export interface SetMetrics {
   /** TAR at FAR = 1e-2 (null when the set has too few impostor pairs for that FAR). */
   readonly tarAtFar1e2: number | null;
   /**
-   * What the evaluation report warned about, e.g. every pair distance within one step of the
-   * threshold grid (a collapsed network: its accuracy there is chance whatever the embeddings).
+   * What the evaluation report warned about, e.g. most pair distances within one step of the
+   * threshold grid (a collapsed network: the grid then caps its accuracy whatever the embeddings).
    */
   readonly warnings: readonly string[];
 }
@@ -59,9 +59,10 @@ export const RESULT_FILE = 'result.json';
 
 /**
  * Version of what `result.json` holds; raised when a run records something new (2: the evaluation
- * warnings), so that older results, which lack it, are trained again rather than read as clean.
+ * warnings; 3: @fr/bench's grid warning for most, not only all, distances in one step), so that
+ * older results, which lack it, are trained again rather than read as clean.
  */
-export const RESULT_FORMAT = 2;
+export const RESULT_FORMAT = 3;
 
 /** The stored result of a job, if it was produced from the same recipe text and overrides in the current format. */
 export function storedResult(job: Job): RunResult | null {

@@ -15,8 +15,8 @@ export interface Table {
 }
 
 /**
- * Marks a cell that includes a seed whose evaluation warned (typically a collapsed network: every
- * pair distance within one threshold step, so its accuracy is chance there whatever the embeddings).
+ * Marks a cell that includes a seed whose evaluation warned (typically a collapsed network: most
+ * pair distances within one threshold step, so the grid caps its accuracy whatever the embeddings).
  */
 export const WARNED = '‡';
 

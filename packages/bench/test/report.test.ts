@@ -95,7 +95,7 @@ describe('buildVerificationReport', () => {
     expect(renderScoreHistogramSvg(allSame)).toContain('class="hist-genuine"');
   });
 
-  it('warns when every distance lies in one step of the threshold grid (accuracy says nothing, AUC does)', () => {
+  it('warns when all or most distances lie in one step of the threshold grid (accuracy is capped by the grid, AUC is not)', () => {
     // Nearly identical embeddings (an untrained network): all distances below 0.01, yet ordered by label.
     const issame = Array.from({ length: 200 }, (_, i) => i % 2 === 0);
     const distances = issame.map((same, i) => (same ? 0.001 : 0.004) + i * 1e-6);
@@ -107,6 +107,16 @@ describe('buildVerificationReport', () => {
     const html = renderReportHtml(flat);
     expect(html).toContain(`<p class="warning">Warning: all 200 pair distances`);
     expect(buildVerificationReport(input).warnings).toEqual([]); // spread distances: no warning
+
+    // Nearly collapsed: 180 of the 200 distances in the first step, the other 20 spread above it.
+    // The 20 outliers can be right at best; inside the step only its 90 genuine pairs can be: 110/200.
+    const most = distances.map((d, i) => (i < 20 ? 0.5 + i * 0.05 : d));
+    const capped = buildVerificationReport({ dataset: 'd', model: 'm', distances: most, issame });
+    expect(capped.warnings).toEqual([expect.stringMatching(/^180 of 200 pair distances \(90\.0%, squared L2 0\.00102 to 0\.00420\) lie below 0\.01, the first step of the threshold grid: .*cannot exceed 55\.0% whatever the embeddings; AUC \(0\.\d+\) still ranks them/)]);
+    expect(capped.accuracy.mean).toBeLessThanOrEqual(0.55);
+    // Half the pairs spread out of the step: the grid resolves enough of them, no warning.
+    const half = distances.map((d, i) => (i < 101 ? 0.5 + i * 0.01 : d));
+    expect(buildVerificationReport({ dataset: 'd', model: 'm', distances: half, issame }).warnings).toEqual([]);
     expect(renderReportHtml(buildVerificationReport(input))).not.toContain('class="warning"');
   });
 });

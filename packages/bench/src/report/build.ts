@@ -187,26 +187,52 @@ function roc(r: VerificationResult, farTargets: readonly number[]): ReportRoc {
 }
 
 /**
- * Every distance in one interval of the threshold grid (below its first non-zero step, typically:
- * an untrained or collapsed network gives nearly identical embeddings): each threshold then predicts
- * the same for every pair, so accuracy is the larger class's share whatever the embeddings, while
- * AUC, which uses the order of the distances, still measures them.
+ * Most distances in one interval of the threshold grid (below its first non-zero step, typically:
+ * an untrained or collapsed network gives nearly identical embeddings). Every threshold then
+ * predicts the same for all the pairs of that interval, so accuracy is capped by the grid, not by
+ * the embeddings, while AUC, which uses the order of the distances, still measures them. Warns when
+ * the fullest interval holds at least half of the pairs.
  */
-function oneGridStepWarning(r: VerificationResult, rocSection: ReportRoc): string | null {
-  if (r.pairCount === 0) return null;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const d of r.distances) {
-    lo = Math.min(lo, d);
-    hi = Math.max(hi, d);
-  }
+function gridResolutionWarning(r: VerificationResult, rocSection: ReportRoc): string | null {
+  const n = r.pairCount;
+  if (n === 0) return null;
   const t = Array.from(r.thresholds, (x) => Number(x.toPrecision(6)));
-  const step = (d: number): number => t.findIndex((x) => d < x);
-  if (step(lo) !== step(hi)) return null;
-  const k = step(hi);
-  const where = k === 0 ? `below the grid's first threshold ${t[0]}` : k === -1 ? `at or above the grid's last threshold ${t[t.length - 1]}` : k === 1 ? `below ${t[1]}, the first step of the threshold grid` : `between thresholds ${t[k - 1]} and ${t[k]}`;
+  // Interval k holds the distances below t[k] and at or above t[k - 1]; k = t.length: at or above the last.
+  const step = (d: number): number => {
+    const k = t.findIndex((x) => d < x);
+    return k === -1 ? t.length : k;
+  };
+  const count = new Map<number, { genuine: number; impostor: number; lo: number; hi: number }>();
+  r.distances.forEach((d, i) => {
+    const k = step(d);
+    const c = count.get(k) ?? { genuine: 0, impostor: 0, lo: Infinity, hi: -Infinity };
+    if (r.issame[i]) c.genuine++;
+    else c.impostor++;
+    c.lo = Math.min(c.lo, d);
+    c.hi = Math.max(c.hi, d);
+    count.set(k, c);
+  });
+  const [k, c] = [...count].reduce((a, b) => (b[1].genuine + b[1].impostor > a[1].genuine + a[1].impostor ? b : a));
+  const inStep = c.genuine + c.impostor;
+  if (2 * inStep < n) return null;
+  const where = k === 0 ? `below the grid's first threshold ${t[0]}` : k === t.length ? `at or above the grid's last threshold ${t[t.length - 1]}` : k === 1 ? `below ${t[1]}, the first step of the threshold grid` : `between thresholds ${t[k - 1]} and ${t[k]}`;
   const auc = rocSection.available ? `AUC (${rocSection.auc.toFixed(4)}) still ranks them` : 'AUC would still rank them';
-  return `all ${r.pairCount} pair distances (squared L2 ${lo.toPrecision(3)} to ${hi.toPrecision(3)}) lie ${where}: every threshold predicts the same for every pair, so accuracy says nothing about the embeddings; ${auc}. Nearly identical embeddings usually mean an untrained or collapsed network.`;
+  const range = `squared L2 ${c.lo.toPrecision(3)} to ${c.hi.toPrecision(3)}`;
+  const cause = 'Nearly identical embeddings usually mean an untrained or collapsed network.';
+  if (inStep === n) return `all ${n} pair distances (${range}) lie ${where}: every threshold predicts the same for every pair, so accuracy says nothing about the embeddings; ${auc}. ${cause}`;
+  // Best case per held-out fold: every pair outside the interval right, and the interval's larger class.
+  const folds = r.folds.length > 0 ? r.folds : [{ start: 0, end: n, size: n }];
+  const cap = (100 / folds.length) * folds.reduce((sum, f) => {
+    let genuine = 0;
+    let impostor = 0;
+    for (let i = f.start; i < f.end; i++) {
+      if (step(r.distances[i]!) !== k) continue;
+      if (r.issame[i]) genuine++;
+      else impostor++;
+    }
+    return sum + (f.size - Math.min(genuine, impostor)) / f.size;
+  }, 0);
+  return `${inStep} of ${n} pair distances (${((100 * inStep) / n).toFixed(1)}%, ${range}) lie ${where}: no threshold of the grid separates them, so the 10-fold accuracy cannot exceed ${cap.toFixed(1)}% whatever the embeddings; ${auc}. ${cause}`;
 }
 
 /**
@@ -265,7 +291,7 @@ export function buildVerificationReport(input: VerificationReportInput): Verific
       accuracyAllPairs: correct / r.pairCount,
     },
     roc: rocSection,
-    warnings: [oneGridStepWarning(r, rocSection)].filter((w): w is string => w !== null),
+    warnings: [gridResolutionWarning(r, rocSection)].filter((w): w is string => w !== null),
     histogram: histogram(r, input.histogramBins ?? 80),
   };
 }
