@@ -30,7 +30,7 @@ export const USAGE = `npm run compare -- [options]
 
 Trains every arm of the comparison (each a recipe + overrides, the same steps and images), over
 seeds, evaluates on the CelebA held-out, ORL and Extended Yale B pairs, and writes the tables, plots
-and an HTML page into runs/compare/ (about an hour on 2 quiet cores).
+and an HTML page into runs/compare/ (about 45 minutes on 2 quiet cores).
 
 ${flagHelp(FLAGS)}`;
 

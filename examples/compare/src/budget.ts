@@ -1,6 +1,6 @@
 /**
  * The budget every arm shares: the same steps, batch and seeds, the same backbone per family, the
- * same evaluation. `full` is the default comparison (about an hour on 2 quiet cores); `quick` runs
+ * same evaluation. `full` is the default comparison (about 45 minutes on 2 quiet cores); `quick` runs
  * every arm for a few steps on tiny settings, to check the mechanics (CI).
  */
 

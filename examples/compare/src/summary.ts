@@ -24,8 +24,11 @@ export interface SeedWarning {
 /** The detector in one epoch over seeds. */
 export interface DetectorSummary {
   readonly epoch: number;
+  /** Over the seeds where it is defined (a precision needs corrections, a recall moved labels); null when none. */
   readonly precision: Stat | null;
   readonly recall: Stat | null;
+  /** Seeds where precision (no corrections) or recall (no moved labels seen) is undefined. */
+  readonly undefinedIn: { readonly precision: readonly number[]; readonly recall: readonly number[] };
   /** Corrections and moved labels seen per epoch, and corrections that restored the true identity. */
   readonly corrections: Stat;
   readonly flippedSeen: Stat;
@@ -58,6 +61,11 @@ export interface ClaimResult {
 const optionalStat = (values: readonly (number | null)[]): Stat | null =>
   values.length > 0 && values.every((v) => v !== null) ? stat(values as number[]) : null;
 
+const definedStat = (values: readonly (number | null)[]): Stat | null => {
+  const defined = values.filter((v): v is number => v !== null);
+  return defined.length > 0 ? stat(defined) : null;
+};
+
 /** Summaries of the arms that have results, in arm order. */
 export function summarizeArms(arms: readonly Arm[], results: readonly RunResult[]): ArmSummary[] {
   return arms.flatMap((arm) => {
@@ -78,8 +86,12 @@ export function summarizeArms(arms: readonly Arm[], results: readonly RunResult[
         const count = (key: 'corrections' | 'flippedSeen' | 'restored'): Stat => stat(per.map((d) => d?.[key] ?? 0));
         return {
           epoch,
-          precision: optionalStat(per.map((d) => d?.precision ?? null)),
-          recall: optionalStat(per.map((d) => d?.recall ?? null)),
+          precision: definedStat(per.map((d) => d?.precision ?? null)),
+          recall: definedStat(per.map((d) => d?.recall ?? null)),
+          undefinedIn: {
+            precision: runs.filter((_, i) => (per[i]?.precision ?? null) === null).map((r) => r.seed),
+            recall: runs.filter((_, i) => (per[i]?.recall ?? null) === null).map((r) => r.seed),
+          },
           corrections: count('corrections'),
           flippedSeen: count('flippedSeen'),
           restored: count('restored'),

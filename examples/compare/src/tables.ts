@@ -36,6 +36,7 @@ function plain(s: Stat | null | undefined, digits: number, unit = ''): string {
 }
 
 const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+const seedList = (seeds: readonly number[]): string => `seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}`;
 
 /** Accuracy on every set and the time per run. */
 export function accuracyTable(arms: readonly ArmSummary[], sets: readonly string[]): Table {
@@ -77,7 +78,7 @@ export function claimsTable(claims: readonly ClaimResult[], sets: readonly strin
     title: `Claims: accuracy difference (points, paired by seed, mean ± std); verdict on ${setLabel(primarySet)} (one-sided paired t-test, 95%)`,
     columns: ['claim', 'source', ...sets.map((s) => `Δ ${setLabel(s)}`), 't', 'verdict'],
     notes: claims.flatMap((c) => sets.flatMap((s) => (c.warnedSeeds[s]?.length ?? 0) > 0
-      ? [`${WARNED} ${c.claim.statement}, ${setLabel(s)}: the difference includes seed ${c.warnedSeeds[s]!.join(', ')}, whose evaluation warned (see the accuracy table's notes)`]
+      ? [`${WARNED} ${c.claim.statement}, ${setLabel(s)}: the difference includes ${seedList(c.warnedSeeds[s]!)}, whose evaluation warned (see the accuracy table's notes)`]
       : [])),
     rows: claims.map((c) => {
       const primary = c.tests[primarySet];
@@ -96,6 +97,12 @@ export function claimsTable(claims: readonly ClaimResult[], sets: readonly strin
   };
 }
 
+/** A percentage over the seeds where it is defined, saying which seeds it leaves out and why. */
+function partial(s: Stat | null, undefinedIn: readonly number[], why: string): string {
+  if (!s || undefinedIn.length === 0) return percent(s, 1);
+  return `${percent(s, 1)} (${s.values.length} seed${s.values.length > 1 ? 's' : ''}; ${seedList(undefinedIn)}: ${why})`;
+}
+
 /** BoundaryFace's corrections against the injected noise, per epoch with detection on. */
 export function detectorTable(arms: readonly ArmSummary[]): Table {
   return {
@@ -106,8 +113,8 @@ export function detectorTable(arms: readonly ArmSummary[]): Table {
       String(d.epoch + 1),
       plain(d.flippedSeen, 0),
       plain(d.corrections, 0),
-      percent(d.precision, 1),
-      percent(d.recall, 1),
+      partial(d.precision, d.undefinedIn.precision, 'no corrections'),
+      partial(d.recall, d.undefinedIn.recall, 'no moved labels'),
       plain(d.restored, 0),
     ])),
   };

@@ -14,7 +14,7 @@ import type { Job } from '../src/plan.js';
 import { RESULT_FILE, RESULT_FORMAT, storedResult, type RunResult } from '../src/run-job.js';
 import { pairedTest, stat } from '../src/stats.js';
 import { summarizeArms, testClaims } from '../src/summary.js';
-import { accuracyTable, claimsTable, markdownTable, WARNED } from '../src/tables.js';
+import { accuracyTable, claimsTable, detectorTable, markdownTable, WARNED } from '../src/tables.js';
 
 /** 38 identities × 64 images, named like the cropped Extended Yale B files. */
 function yaleListing(): Map<string, string[]> {
@@ -187,4 +187,16 @@ describe('a collapsed seed', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('the detector table averages precision over the seeds that corrected, naming the one that did not', () => {
+  const arm = ARMS.find((a) => a.id === 'topofr-boundaryface-n20')!;
+  const epoch = (corrections: number, truePositives: number) => ({
+    epoch: 1, samples: 100, flippedSeen: 20, corrections, truePositives, restored: 0,
+    precision: corrections > 0 ? truePositives / corrections : null, recall: truePositives / 20,
+  });
+  const runs = [epoch(0, 0), epoch(80, 16), epoch(100, 20)].map((d, i) => ({ ...fakeRun(arm.id, i + 1, 0.6, 0.7), detector: [d] }));
+  const [row] = detectorTable(summarizeArms([arm], runs)).rows;
+  // Precision over seeds 2 and 3 (20% both); recall over all three (0, 80%, 100%).
+  expect(row!.slice(3, 6)).toEqual(['60 ± 53', '20.0 ± 0.0 (2 seeds; seed 1: no corrections)', '60.0 ± 52.9']);
 });
