@@ -122,8 +122,11 @@ function checkThresholds(thresholds: ArrayLike<number> | undefined): Float64Arra
   return t;
 }
 
-/** Number of thresholds `<= d`, i.e. the first threshold index at which `d < threshold`. */
-function bucketOf(d: number, t: Float64Array): number {
+/**
+ * Number of thresholds `<= d`, i.e. the first threshold index at which `d < threshold`: pairs in
+ * the same bucket get the same prediction from every threshold. (Internal: not exported by the package.)
+ */
+export function bucketOf(d: number, t: Float64Array): number {
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {

@@ -5,6 +5,7 @@
 import type { EmbeddingMatrix, PairLabels } from '../eval/matrix.js';
 import { auc, DEFAULT_FAR_TARGETS, equalErrorRate, rocCurve, tarAtFar } from '../eval/roc.js';
 import {
+  bucketOf,
   evaluateVerification,
   evaluateVerificationDistances,
   type VerificationFold,
@@ -196,15 +197,12 @@ function roc(r: VerificationResult, farTargets: readonly number[]): ReportRoc {
 function gridResolutionWarning(r: VerificationResult, rocSection: ReportRoc): string | null {
   const n = r.pairCount;
   if (n === 0) return null;
+  // Interval k holds the distances below threshold k and at or above threshold k − 1 (k = count: at or above the last).
+  const steps = Array.from(r.distances, (d) => bucketOf(d, r.thresholds));
   const t = Array.from(r.thresholds, (x) => Number(x.toPrecision(6)));
-  // Interval k holds the distances below t[k] and at or above t[k - 1]; k = t.length: at or above the last.
-  const step = (d: number): number => {
-    const k = t.findIndex((x) => d < x);
-    return k === -1 ? t.length : k;
-  };
   const count = new Map<number, { genuine: number; impostor: number; lo: number; hi: number }>();
   r.distances.forEach((d, i) => {
-    const k = step(d);
+    const k = steps[i]!;
     const c = count.get(k) ?? { genuine: 0, impostor: 0, lo: Infinity, hi: -Infinity };
     if (r.issame[i]) c.genuine++;
     else c.impostor++;
@@ -226,13 +224,13 @@ function gridResolutionWarning(r: VerificationResult, rocSection: ReportRoc): st
     let genuine = 0;
     let impostor = 0;
     for (let i = f.start; i < f.end; i++) {
-      if (step(r.distances[i]!) !== k) continue;
+      if (steps[i] !== k) continue;
       if (r.issame[i]) genuine++;
       else impostor++;
     }
     return sum + (f.size - Math.min(genuine, impostor)) / f.size;
   }, 0);
-  return `${inStep} of ${n} pair distances (${((100 * inStep) / n).toFixed(1)}%, ${range}) lie ${where}: no threshold of the grid separates them, so the 10-fold accuracy cannot exceed ${cap.toFixed(1)}% whatever the embeddings; ${auc}. ${cause}`;
+  return `${inStep} of ${n} pair distances (${((100 * inStep) / n).toFixed(1)}%, ${range}) lie ${where}: no threshold of the grid separates them, so the ${folds.length}-fold accuracy cannot exceed ${cap.toFixed(1)}% whatever the embeddings; ${auc}. ${cause}`;
 }
 
 /**
